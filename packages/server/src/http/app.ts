@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { AppError } from '@mydata/core';
+import ajvFormats from 'ajv-formats';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import { createCatalogueRepo } from '../catalogue/repository.ts';
+import { catalogueRoutes } from '../catalogue/routes.ts';
+import type { Config } from '../config/config.ts';
+import type { Db } from '../db/database.ts';
+import { createStatisticsRepo } from '../stats/repository.ts';
+import { statisticsRoutes } from '../stats/routes.ts';
+import { healthRoutes } from './health.ts';
+import { Problem, replyWithProblem, toAppError } from './problem.ts';
+
+export interface AppOptions {
+  config: Pick<Config, 'publicUrl' | 'bodyLimitBytes' | 'logLevel'>;
+  db: Db;
+  /** A logger to share; by default one is made at the configured level. */
+  logger?: FastifyBaseLogger;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/** Builds the platform's HTTP application without listening, so tests can inject requests. */
+export async function buildApp({ config, db, logger }: AppOptions) {
+  const app = Fastify({
+    ...(logger ? { loggerInstance: logger } : { logger: { level: config.logLevel } }),
+    bodyLimit: config.bodyLimitBytes,
+    // A caller's request id is kept so a trace spans systems, but only if it cannot forge log lines.
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    ajv: {
+      // Unknown fields are an error, not silently dropped: a typo must not change what is asked for.
+      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true },
+      plugins: [ajvFormats as never],
+    },
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // The API speaks JSON only; a text body is refused with 415 instead of failing validation oddly.
+  app.removeContentTypeParser('text/plain');
+
+  // Every documented route also documents its errors, so clients generated from OpenAPI know the shape.
+  app.addHook('onRoute', (route) => {
+    if (!route.schema || route.schema.hide) return;
+    const response = (route.schema.response ?? {}) as Record<string, unknown>;
+    const problem = {
+      description: 'RFC 9457 problem details',
+      content: { 'application/problem+json': { schema: { $ref: 'Problem#' } } },
+    };
+    route.schema.response = { ...response, '4XX': problem, '5XX': problem };
+  });
+
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const appError = toAppError(error, request, config.bodyLimitBytes);
+    if (appError.status >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ code: appError.code, detail: (error as Error).message }, 'request refused');
+    return replyWithProblem(reply, appError, config.publicUrl);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    replyWithProblem(
+      reply,
+      new AppError('request.not-found', { method: request.method, url: request.url.split('?')[0] ?? '' }),
+      config.publicUrl,
+    ),
+  );
+
+  await app.register(swagger, {
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'MyData platform API',
+        version: '0.1.0',
+        description:
+          '個人化資料自主運用平臺 API. Every error is application/problem+json (RFC 9457) with a stable `code`.',
+      },
+      servers: [{ url: config.publicUrl }],
+      components: {},
+      tags: [
+        { name: 'catalogue', description: 'Datasets, organisations and services' },
+        { name: 'statistics', description: 'Public usage figures' },
+        { name: 'operations', description: 'Health, readiness and error descriptions' },
+      ],
+    },
+  });
+  app.addSchema(Problem);
+
+  let draining = false;
+  await app.register(healthRoutes, { db, isDraining: () => draining });
+  await app.register(catalogueRoutes, { prefix: '/api/v1', repo: createCatalogueRepo(db) });
+  await app.register(statisticsRoutes, { prefix: '/api/v1', repo: createStatisticsRepo(db) });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  return Object.assign(app, {
+    /** Readiness turns false so a load balancer stops sending traffic before the server closes. */
+    startDraining() {
+      draining = true;
+    },
+  });
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>;
