@@ -28,6 +28,8 @@ export interface DatabaseOptions {
   dataDir?: string | undefined;
   /** Connection pool size on PostgreSQL. */
   poolSize?: number;
+  /** An embedded database image to start from (a PGlite data-directory dump), instead of an empty one. */
+  image?: Blob;
 }
 
 /** Opens the platform's database: a PostgreSQL server when a URL is given, embedded PGlite otherwise. */
@@ -49,7 +51,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Db> {
     dataDir = join(options.dataDir, 'pgdata');
     mkdirSync(dataDir, { recursive: true });
   }
-  const pglite = await PGlite.create(dataDir, { parsers });
+  const pglite = await PGlite.create(dataDir, {
+    parsers,
+    ...(options.image ? { loadDataDir: options.image } : {}),
+  });
   return new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
 }
 

@@ -1,66 +1,8 @@
-import type { ColumnType, Generated } from 'kysely';
+import type { CatalogueTables } from '../catalogue/tables.ts';
+import type { StatisticsTables } from '../stats/tables.ts';
 
-/** jsonb columns: written as JSON text, read back parsed. */
-type Json<T> = ColumnType<T, string, string>;
-type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
-
-export interface OrganisationsTable {
-  id: string;
-  name: Json<{ 'zh-TW': string; en: string }>;
-  sector: string;
-  roles: Json<string[]>;
-  website: string | null;
-  created_at: Generated<Timestamp>;
-  updated_at: Generated<Timestamp>;
-}
-
-export interface DatasetsTable {
-  id: string;
-  agency_id: string;
-  name: Json<{ 'zh-TW': string; en: string }>;
-  description: Json<{ 'zh-TW': string; en: string }>;
-  topic: string;
-  fields: Json<unknown[]>;
-  payload_schema: Json<Record<string, unknown>>;
-  min_assurance: string;
-  sensitivity: string;
-  created_at: Generated<Timestamp>;
-  updated_at: Generated<Timestamp>;
-}
-
-export interface ServicesTable {
-  id: string;
-  provider_id: string;
-  name: Json<{ 'zh-TW': string; en: string }>;
-  description: Json<{ 'zh-TW': string; en: string }>;
-  mode: string;
-  purpose: Json<{ dpv: string; description: { 'zh-TW': string; en: string } }>;
-  retention_days: number;
-  created_at: Generated<Timestamp>;
-  updated_at: Generated<Timestamp>;
-}
-
-export interface ServiceDatasetsTable {
-  service_id: string;
-  dataset_id: string;
-  position: number;
-  required: boolean;
-  justification: Json<{ 'zh-TW': string; en: string }>;
-}
-
-export interface UsageCountersTable {
-  month: ColumnType<string, string, string>;
-  kind: string;
-  service_id: string;
-  dataset_id: string;
-  count: ColumnType<string | number, number, never>;
-}
-
-/** Every table of the platform, as Kysely sees it. */
-export interface Database {
-  organisations: OrganisationsTable;
-  datasets: DatasetsTable;
-  services: ServicesTable;
-  service_datasets: ServiceDatasetsTable;
-  usage_counters: UsageCountersTable;
-}
+/**
+ * Every table of the platform, as Kysely sees it. Each capability declares its own tables beside its
+ * code; this is only where they meet.
+ */
+export interface Database extends CatalogueTables, StatisticsTables {}
