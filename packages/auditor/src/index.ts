@@ -1,0 +1,20 @@
+export {
+  type AuditOptions,
+  type AuditReport,
+  type AuditState,
+  AuditUnreachable,
+  audit,
+  compareStates,
+} from './audit.ts';
+export { main } from './cli.ts';
+export { parseVerifierKey, type SignedCheckpoint, type VerifierKey, verifyCheckpoint } from './note.ts';
+export {
+  appendLeaf,
+  type CompactRange,
+  emptyRange,
+  hashChildren,
+  hashLeaf,
+  rangeRoot,
+  verifyConsistency,
+  verifyInclusion,
+} from './proofs.ts';

@@ -1,0 +1,146 @@
+import type { Language, NotifiedEvent } from '@mydata/core';
+
+/** What a producer may put into a notification; names are already in the citizen's language. */
+export interface NotificationParams {
+  /** When it happened (ISO 8601). */
+  at: string;
+  /** The service (and its provider) that received the data. */
+  service?: string;
+  /** The datasets involved, by name. */
+  datasets?: string[];
+  /** The sign-in method that was added. */
+  method?: string;
+}
+
+export interface RenderedEmail {
+  subject: string;
+  text: string;
+}
+
+interface Wording {
+  /** One short line of what happened, with no personal data: it is all an SMS says. */
+  headline: string;
+  subject: string;
+  /** The e-mail body's first paragraph; may name the service, datasets and method. */
+  body: (p: NotificationParams, time: string) => string;
+}
+
+const list = (items: string[] | undefined, lang: Language) =>
+  items?.length
+    ? items.join(lang === 'zh-TW' ? '、' : ', ')
+    : lang === 'zh-TW'
+      ? '（未列出）'
+      : '(not listed)';
+
+const WORDING: Record<NotifiedEvent, Record<Language, Wording>> = {
+  download: {
+    'zh-TW': {
+      headline: '您的個人資料已被下載',
+      subject: 'MyData 通知：您的個人資料已下載',
+      body: (p, t) => `您於 ${t} 透過 MyData 下載了以下資料：${list(p.datasets, 'zh-TW')}。`,
+    },
+    en: {
+      headline: 'Your personal data was downloaded',
+      subject: 'MyData: your personal data was downloaded',
+      body: (p, t) => `On ${t} you downloaded the following data through MyData: ${list(p.datasets, 'en')}.`,
+    },
+  },
+  transfer: {
+    'zh-TW': {
+      headline: '您的個人資料已依您的同意傳送',
+      subject: 'MyData 通知：您的個人資料已傳送給服務提供者',
+      body: (p, t) =>
+        `依您的同意，MyData 於 ${t} 將以下資料傳送給「${p.service ?? '服務提供者'}」：${list(p.datasets, 'zh-TW')}。`,
+    },
+    en: {
+      headline: 'Your personal data was sent with your consent',
+      subject: 'MyData: your personal data was sent to a service',
+      body: (p, t) =>
+        `With your consent, MyData sent the following data to "${p.service ?? 'a service provider'}" on ${t}: ${list(p.datasets, 'en')}.`,
+    },
+  },
+  'counter-redemption': {
+    'zh-TW': {
+      headline: '您的資料已於臨櫃核驗',
+      subject: 'MyData 通知：您的資料已於臨櫃核驗',
+      body: (p, t) =>
+        `「${p.service ?? '臨櫃服務'}」於 ${t} 核驗了您同意提供的資料：${list(p.datasets, 'zh-TW')}。`,
+    },
+    en: {
+      headline: 'Your data was verified at a counter',
+      subject: 'MyData: your data was verified at a counter',
+      body: (p, t) =>
+        `"${p.service ?? 'A counter service'}" verified the data you consented to share on ${t}: ${list(p.datasets, 'en')}.`,
+    },
+  },
+  'consent-withdrawn': {
+    'zh-TW': {
+      headline: '您已撤回一項同意',
+      subject: 'MyData 通知：您已撤回同意',
+      body: (p, t) => `您於 ${t} 撤回了對「${p.service ?? '服務提供者'}」的同意，該服務不會再取得您的資料。`,
+    },
+    en: {
+      headline: 'You withdrew a consent',
+      subject: 'MyData: you withdrew a consent',
+      body: (p, t) =>
+        `On ${t} you withdrew your consent to "${p.service ?? 'a service provider'}"; it will receive no more of your data.`,
+    },
+  },
+  'method-enrolled': {
+    'zh-TW': {
+      headline: '您的帳號新增了登入方式',
+      subject: 'MyData 通知：新增登入方式',
+      body: (p, t) =>
+        `您的 MyData 帳號於 ${t} 新增了登入方式：${p.method ?? '（未列出）'}。若不是您本人操作，請立即聯絡客服。`,
+    },
+    en: {
+      headline: 'A sign-in method was added to your account',
+      subject: 'MyData: a sign-in method was added',
+      body: (p, t) =>
+        `A sign-in method was added to your MyData account on ${t}: ${p.method ?? '(not listed)'}. If this was not you, contact support at once.`,
+    },
+  },
+  lockout: {
+    'zh-TW': {
+      headline: '您的帳號因多次登入失敗已暫時鎖定',
+      subject: 'MyData 通知：帳號已暫時鎖定',
+      body: (_p, t) => `您的 MyData 帳號於 ${t} 因多次登入失敗而暫時鎖定。若不是您本人操作，請聯絡客服。`,
+    },
+    en: {
+      headline: 'Your account was locked after failed sign-ins',
+      subject: 'MyData: your account was locked',
+      body: (_p, t) =>
+        `Your MyData account was locked on ${t} after several failed sign-ins. If this was not you, contact support.`,
+    },
+  },
+};
+
+function formatTime(iso: string, lang: Language): string {
+  return new Intl.DateTimeFormat(lang === 'zh-TW' ? 'zh-TW' : 'en-GB', {
+    timeZone: 'Asia/Taipei',
+    dateStyle: 'medium',
+    timeStyle: 'short',
+  }).format(new Date(iso));
+}
+
+/** The e-mail for an event, in the citizen's language, ending with where to read the usage log. */
+export function renderEmail(
+  template: NotifiedEvent,
+  lang: Language,
+  params: NotificationParams,
+  link: string,
+): RenderedEmail {
+  const w = WORDING[template][lang];
+  const footer =
+    lang === 'zh-TW'
+      ? `完整的使用紀錄請至：${link}\n\n此信由 MyData 個人化資料自主運用平臺自動寄出，請勿直接回覆。`
+      : `Read your full usage log at: ${link}\n\nThis message was sent automatically by the MyData platform; please do not reply.`;
+  return { subject: w.subject, text: `${w.body(params, formatTime(params.at, lang))}\n\n${footer}\n` };
+}
+
+/** The SMS for an event: what happened and a link, never personal data (no names, datasets or times). */
+export function renderSms(template: NotifiedEvent, lang: Language, link: string): string {
+  return lang === 'zh-TW'
+    ? `【MyData】${WORDING[template]['zh-TW'].headline}。詳情：${link}`
+    : `[MyData] ${WORDING[template].en.headline}. Details: ${link}`;
+}
