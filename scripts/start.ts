@@ -2,14 +2,17 @@
  * `npm start`: the whole platform on one machine with the demo catalogue and population.
  * This is the composition root, the one place that sees both the platform and the demo.
  */
+import { join } from 'node:path';
 import {
   createPopulation,
   DEMO_SEED,
   demoCatalogue,
   findTestPersonas,
   MAX_POPULATION_SIZE,
+  startDemoAgencies,
+  startMailbox,
 } from '@mydata/demo';
-import { ConfigError, loadConfig, startPlatform } from '@mydata/server';
+import { ConfigError, loadConfig, loadOrCreateSigningKey, spkiSha256, startPlatform } from '@mydata/server';
 
 const SHUTDOWN_TIMEOUT_MS = 15_000;
 
@@ -36,9 +39,57 @@ const population = createPopulation({ seed: DEMO_SEED, size: populationSize });
 const personas = findTestPersonas(population, Math.min(populationSize, 20_000));
 
 const startedAt = performance.now();
+// Notifications go to the demo mailbox unless a real SMTP server or SMS gateway is configured.
+const mailbox =
+  config.notify.smtpUrl && config.notify.smsGatewayUrl
+    ? undefined
+    : await startMailbox().catch((error: unknown) =>
+        fail(`demo mailbox: ${error instanceof Error ? error.message : String(error)}`),
+      );
+if (mailbox) {
+  config = {
+    ...config,
+    notify: {
+      ...config.notify,
+      smtpUrl: config.notify.smtpUrl ?? mailbox.smtpUrl,
+      smsGatewayUrl: config.notify.smsGatewayUrl ?? mailbox.smsUrl,
+    },
+  };
+}
 const platform = await startPlatform({ config, catalogue: demoCatalogue }).catch((error: unknown) =>
   fail(error instanceof Error ? error.message : String(error)),
 );
+// Each demo agency is its own HTTPS server (as a real one would be elsewhere), registered with the
+// platform: where it is, which certificate key to pin, which keys sign its responses.
+const { exchange } = platform;
+const issueCertificate = exchange.issueLocalAgencyCertificate;
+// With real certificates configured the local CA is not there to issue demo agency certificates;
+// the platform then talks only to agencies registered for real.
+const agencies = issueCertificate
+  ? await startDemoAgencies({
+      population,
+      catalogue: demoCatalogue,
+      platformId: exchange.platformId,
+      platformKeys: exchange.platformKeys,
+      clientCa: exchange.clientCa,
+      credentials: issueCertificate,
+      signingKeys: (id) => loadOrCreateSigningKey(join(config.dataDir, 'pki', 'agencies', `${id}.jwk.json`)),
+      host: '127.0.0.1',
+    }).catch(async (error: unknown) => {
+      await platform.stop();
+      return fail(`demo agencies: ${error instanceof Error ? error.message : String(error)}`);
+    })
+  : { agencies: [], close: async () => {} };
+for (const a of agencies.agencies) {
+  await exchange.registerAgency({
+    agencyId: a.agencyId,
+    baseUrl: a.url,
+    tlsSpkiSha256: [spkiSha256(a.cert)],
+    jwks: { keys: [a.publicJwk as never] },
+  });
+}
+await exchange.gateway.checkHealth();
+
 const database = config.databaseUrl
   ? `PostgreSQL ${new URL(config.databaseUrl).host}${new URL(config.databaseUrl).pathname}`
   : `embedded PGlite in ${config.dataDir}/pgdata`;
@@ -52,6 +103,10 @@ MyData 個人化資料自主運用平臺 is ready in ${Math.round(performance.no
   API (OpenAPI) ${base}/openapi.json
   Health        ${base}/healthz   ${base}/readyz
   Database      ${database}
+  Usage log     ${base}/api/v1/log/checkpoint   (audit: npx mydata-audit verify ${base})
+  Mailbox       ${mailbox ? `${mailbox.url.replace('127.0.0.1', 'localhost')}   (demo e-mail and SMS)` : `SMTP ${new URL(config.notify.smtpUrl ?? 'smtp://-').host}, SMS ${config.notify.smsGatewayUrl}`}
+  Exchange      ${base}/api/v1/status/agencies   ${issueCertificate ? `(mutual TLS, local CA in ${config.dataDir}/pki)` : '(configured certificates; no demo agencies)'}
+${agencies.agencies.map((a) => `    ${a.agencyId.padEnd(24)} ${a.url}`).join('\n')}
   Demo          ${demoCatalogue.datasets.length} datasets from ${demoCatalogue.organisations.filter((o) => o.roles.includes('data-provider')).length} agencies, ${demoCatalogue.services.length} services
   Population    ${populationSize.toLocaleString('en')} synthetic citizens (seed ${DEMO_SEED}); test personas:
 ${personas.map((p) => `    ${p.citizen.nationalId} ${p.citizen.name}  ${p.description['zh-TW']}`).join('\n')}
@@ -68,7 +123,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       console.error('shutdown took too long; exiting');
       process.exit(1);
     }, SHUTDOWN_TIMEOUT_MS).unref();
-    platform.stop().then(
+    Promise.all([platform.stop().then(() => mailbox?.close()), agencies.close()]).then(
       () => {
         console.log('stopped');
         process.exit(0);

@@ -50,6 +50,9 @@ describe('npm start', () => {
     const [, url] = (await run.waitFor(/Platform\s+(http:\/\/\S+)/)) as unknown as [string, string];
     expect(run.output()).toContain('/openapi.json');
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    const [, mailboxUrl] = (await run.waitFor(/Mailbox\s+(http:\/\/\S+)/)) as unknown as [string, string];
+    expect(await (await fetch(mailboxUrl)).text()).toContain('示範信箱');
+    expect((await fetch(`${url}/api/v1/log/key`)).status).toBe(200);
     const datasets = (await (await fetch(`${url}/api/v1/datasets`)).json()) as { total: number };
     expect(datasets.total).toBeGreaterThanOrEqual(12);
     run.child.kill('SIGTERM');

@@ -84,6 +84,157 @@ export const ERROR_CATALOGUE = {
       en: 'The catalogue has {count} problem(s); the first is: {first}. All are listed in errors.',
     },
   },
+  'exchange.agency-not-registered': {
+    status: 503,
+    title: { 'zh-TW': '資料提供機關尚未介接', en: 'Data provider not connected' },
+    detail: {
+      'zh-TW': '資料提供機關「{agency}」（{agencyId}）尚未在平臺完成介接登記，暫時無法取得其資料。',
+      en: 'The data provider {agency} ({agencyId}) has not been registered with the platform yet, so its data cannot be fetched.',
+    },
+  },
+  'exchange.agency-unreachable': {
+    status: 502,
+    title: { 'zh-TW': '無法連線資料提供機關', en: 'Data provider unreachable' },
+    detail: {
+      'zh-TW': '無法連線到資料提供機關「{agency}」（{agencyId}）：{reason}。請稍後再試。',
+      en: 'Could not connect to the data provider {agency} ({agencyId}): {reason}. Try again later.',
+    },
+  },
+  'exchange.timeout': {
+    status: 504,
+    title: { 'zh-TW': '資料提供機關回應逾時', en: 'Data provider timed out' },
+    detail: {
+      'zh-TW': '資料提供機關「{agency}」（{agencyId}）未在 {timeoutMs} 毫秒內回應。請稍後再試。',
+      en: 'The data provider {agency} ({agencyId}) did not answer within {timeoutMs} ms. Try again later.',
+    },
+  },
+  'exchange.tls-failure': {
+    status: 502,
+    title: { 'zh-TW': '與資料提供機關的加密連線失敗', en: 'Secure connection to data provider failed' },
+    detail: {
+      'zh-TW': '與資料提供機關「{agency}」（{agencyId}）建立雙向 TLS 連線失敗（{reason}），未傳送任何資料。',
+      en: 'The mutual TLS connection to the data provider {agency} ({agencyId}) failed ({reason}); no data was exchanged.',
+    },
+  },
+  'exchange.bad-signature': {
+    status: 502,
+    title: { 'zh-TW': '資料提供機關的回應簽章無效', en: 'Invalid response signature' },
+    detail: {
+      'zh-TW': '資料提供機關「{agency}」（{agencyId}）的回應簽章驗證失敗（{reason}），平臺不採用這份資料。',
+      en: 'The response of the data provider {agency} ({agencyId}) failed signature verification ({reason}); the platform did not use it.',
+    },
+  },
+  'exchange.wrong-request': {
+    status: 502,
+    title: { 'zh-TW': '回應不屬於本次請求', en: 'Response bound to another request' },
+    detail: {
+      'zh-TW':
+        '資料提供機關「{agency}」（{agencyId}）的回應簽章有效，但綁定的是另一個請求，平臺不採用這份資料。',
+      en: 'The data provider {agency} ({agencyId}) answered with a valid signature bound to a different request; the platform did not use it.',
+    },
+  },
+  'exchange.stale-response': {
+    status: 502,
+    title: { 'zh-TW': '資料提供機關的回應已過時', en: 'Stale response' },
+    detail: {
+      'zh-TW':
+        '資料提供機關「{agency}」（{agencyId}）的回應簽署時間與現在相差 {ageSeconds} 秒，超出容許範圍，平臺不採用。',
+      en: 'The response of the data provider {agency} ({agencyId}) was signed {ageSeconds} s away from now, outside the allowed window; the platform did not use it.',
+    },
+  },
+  'exchange.invalid-response': {
+    status: 502,
+    title: { 'zh-TW': '資料提供機關的回應格式錯誤', en: 'Malformed response' },
+    detail: {
+      'zh-TW': '資料提供機關「{agency}」（{agencyId}）的回應無法解讀（{reason}），平臺不採用。',
+      en: 'The response of the data provider {agency} ({agencyId}) could not be read ({reason}); the platform did not use it.',
+    },
+  },
+  'exchange.schema-violation': {
+    status: 502,
+    title: { 'zh-TW': '資料不符合資料項目規格', en: 'Data does not match the dataset schema' },
+    detail: {
+      'zh-TW':
+        '資料提供機關「{agency}」（{agencyId}）提供的「{datasetId}」資料不符合目錄公告的格式（{summary}），平臺不採用。',
+      en: 'The {datasetId} data from the data provider {agency} ({agencyId}) does not match the schema published in the catalogue ({summary}); the platform did not use it.',
+    },
+  },
+  'exchange.no-such-person': {
+    status: 404,
+    title: { 'zh-TW': '資料提供機關查無此人資料', en: 'No record of this person' },
+    detail: {
+      'zh-TW': '資料提供機關「{agency}」（{agencyId}）回覆查無此人的「{datasetId}」資料。',
+      en: 'The data provider {agency} ({agencyId}) answered that it holds no {datasetId} record of this person.',
+    },
+  },
+  'exchange.not-permitted': {
+    status: 403,
+    title: { 'zh-TW': '資料提供機關拒絕提供', en: 'Data provider refused' },
+    detail: {
+      'zh-TW': '資料提供機關「{agency}」（{agencyId}）表示不提供「{datasetId}」資料給此請求。',
+      en: 'The data provider {agency} ({agencyId}) does not provide {datasetId} data for this request.',
+    },
+  },
+  'exchange.request-refused': {
+    status: 502,
+    title: { 'zh-TW': '資料提供機關拒絕平臺的請求', en: 'Data provider refused the request' },
+    detail: {
+      'zh-TW':
+        '資料提供機關「{agency}」（{agencyId}）不接受平臺的簽章請求（{reason}）。平臺已記錄，將由維運人員處理。',
+      en: 'The data provider {agency} ({agencyId}) did not accept the platform’s signed request ({reason}). This is logged for the operators.',
+    },
+  },
+  'exchange.agency-error': {
+    status: 502,
+    title: { 'zh-TW': '資料提供機關系統錯誤', en: 'Data provider error' },
+    detail: {
+      'zh-TW': '資料提供機關「{agency}」（{agencyId}）的系統發生錯誤（HTTP {status}）。請稍後再試。',
+      en: 'The system of the data provider {agency} ({agencyId}) failed (HTTP {status}). Try again later.',
+    },
+  },
+  'exchange.circuit-open': {
+    status: 503,
+    title: { 'zh-TW': '資料提供機關暫停連線', en: 'Data provider temporarily paused' },
+    detail: {
+      'zh-TW':
+        '資料提供機關「{agency}」（{agencyId}）近期連續失敗，平臺暫停向其請求，約 {retryAfterSeconds} 秒後再試。',
+      en: 'The data provider {agency} ({agencyId}) failed repeatedly, so the platform has paused requests to it; try again in about {retryAfterSeconds} s.',
+    },
+  },
+  'exchange.failed': {
+    status: 502,
+    title: { 'zh-TW': '無法取得全部資料', en: 'Not all data could be fetched' },
+    detail: {
+      'zh-TW':
+        '以下資料提供機關未能提供資料：{agencies}。為避免不完整，本次未交付任何資料；各機關的原因列於 errors。',
+      en: 'These data providers could not provide their data: {agencies}. To avoid an incomplete result nothing was delivered; each reason is listed in errors.',
+    },
+  },
+  'log.checkpoint-not-found': {
+    status: 404,
+    title: { 'zh-TW': '找不到此檢查點', en: 'Checkpoint not found' },
+    detail: {
+      'zh-TW':
+        '找不到使用紀錄的簽章檢查點（樹大小：{size}）。最新的檢查點請見 /api/v1/log/checkpoint；平臺啟動後數秒內會發布第一個檢查點。',
+      en: 'No signed checkpoint of the usage log was found (tree size: {size}). The latest one is at /api/v1/log/checkpoint; the first is published within seconds of the platform starting.',
+    },
+  },
+  'log.entry-not-found': {
+    status: 404,
+    title: { 'zh-TW': '找不到此紀錄', en: 'Log entry not found' },
+    detail: {
+      'zh-TW': '使用紀錄中沒有序號 {index} 的紀錄；目前的樹大小為 {treeSize}。',
+      en: 'The usage log has no entry at index {index}; the tree size is {treeSize}.',
+    },
+  },
+  'log.range-invalid': {
+    status: 422,
+    title: { 'zh-TW': '證明範圍不正確', en: 'Invalid proof range' },
+    detail: {
+      'zh-TW': '無法產生此證明：{reason}。目前的樹大小為 {treeSize}。',
+      en: 'This proof cannot be made: {reason}. The tree size is {treeSize}.',
+    },
+  },
   'server.not-ready': {
     status: 503,
     title: { 'zh-TW': '服務暫時無法使用', en: 'Service temporarily unavailable' },

@@ -5,3 +5,19 @@ export {
   type Page,
 } from './catalogue-client.ts';
 export { MyDataProblem, readJson } from './problem.ts';
+export {
+  generateSigningKey,
+  type JWK,
+  type Jwks,
+  publicJwkOf,
+  type SigningKeyPair,
+} from './provider/keys.ts';
+export {
+  createDataProvider,
+  createMemoryReplayCache,
+  type DataProvider,
+  type DataProviderOptions,
+  type DatasetLookup,
+  type LookupContext,
+  type ReplayCache,
+} from './provider/provider.ts';

@@ -1,6 +1,7 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { type Static, Type } from 'typebox';
 import { Value } from 'typebox/value';
+import { parseKeyRing } from '../crypto/keys.ts';
 
 const Env = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, description: 'TCP port of the platform' }),
@@ -25,6 +26,74 @@ const Env = Type.Object({
   }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 50 * 1024 * 1024, default: 1024 * 1024 }),
   DB_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
+  MYDATA_KEYS_FILE: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        'JSON key file (at-rest keys, checkpoint signing key, citizen HMAC key); created in <MYDATA_DATA_DIR>/keys when unset',
+    }),
+  ),
+  MYDATA_AT_REST_KEYS: Type.Optional(
+    Type.String({
+      minLength: 2,
+      description:
+        'at-rest key ring as JSON {"current":"<id>","keys":{"<id>":"<base64 32 bytes>"}}; replaces the key file\'s',
+    }),
+  ),
+  LOG_ORIGIN: Type.Optional(
+    Type.String({
+      pattern: '^[^\\s+]+$',
+      description: 'origin line of usage-log checkpoints, no spaces or "+"',
+    }),
+  ),
+  LOG_CHECKPOINT_INTERVAL_MS: Type.Integer({ minimum: 100, maximum: 86_400_000, default: 10_000 }),
+  LOG_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }),
+  SMTP_URL: Type.Optional(
+    Type.String({
+      pattern: '^smtps?://',
+      description: 'SMTP server for e-mail, smtp://user:pass@host:587 or smtps://…',
+    }),
+  ),
+  MAIL_FROM: Type.String({ minLength: 3, default: 'MyData <no-reply@mydata.localhost>' }),
+  SMS_GATEWAY_URL: Type.Optional(
+    Type.String({
+      pattern: '^https?://',
+      description: 'HTTP gateway that takes POST {"id","to","text"} as JSON',
+    }),
+  ),
+  NOTIFY_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 50, default: 8 }),
+  NOTIFY_POLL_INTERVAL_MS: Type.Integer({ minimum: 50, maximum: 3_600_000, default: 1000 }),
+  EXCHANGE_PLATFORM_ID: Type.String({
+    pattern: '^[a-z0-9]+(?:[.-][a-z0-9]+)*$',
+    default: 'mydata-platform',
+    description: "The platform's id on the exchange layer: iss of requests, CN of its client certificate",
+  }),
+  EXCHANGE_CLIENT_CERT_FILE: Type.Optional(
+    Type.String({ minLength: 1, description: "PEM client certificate; the local CA's when unset" }),
+  ),
+  EXCHANGE_CLIENT_KEY_FILE: Type.Optional(
+    Type.String({ minLength: 1, description: 'PEM key of that certificate' }),
+  ),
+  EXCHANGE_CA_FILE: Type.Optional(
+    Type.String({ minLength: 1, description: "PEM CA bundle agencies' certificates chain to" }),
+  ),
+  EXCHANGE_SIGNING_KEY_FILE: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description: 'private ES256 JWK for request signatures; generated when unset',
+    }),
+  ),
+  EXCHANGE_RETRIES: Type.Integer({ minimum: 0, maximum: 10, default: 2 }),
+  EXCHANGE_BACKOFF_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 100 }),
+  EXCHANGE_BREAKER_FAILURES: Type.Integer({ minimum: 1, maximum: 1000, default: 5 }),
+  EXCHANGE_BREAKER_RESET_MS: Type.Integer({ minimum: 10, maximum: 3_600_000, default: 30_000 }),
+  EXCHANGE_HEALTH_INTERVAL_MS: Type.Integer({
+    minimum: 0,
+    maximum: 3_600_000,
+    default: 30_000,
+    description: '0 turns periodic agency health checks off',
+  }),
+  EXCHANGE_CLOCK_SKEW_SECONDS: Type.Integer({ minimum: 1, maximum: 600, default: 60 }),
 });
 
 export interface Config {
@@ -36,6 +105,32 @@ export interface Config {
   logLevel: Static<typeof Env>['LOG_LEVEL'];
   bodyLimitBytes: number;
   dbPoolSize: number;
+  /** Where the platform's own keys come from (crypto/keys.ts). */
+  keys: { file: string; createIfMissing: boolean; atRestKeyRing: string | undefined };
+  usageLog: { origin: string | undefined; checkpointIntervalMs: number; batchSize: number };
+  notify: {
+    smtpUrl: string | undefined;
+    mailFrom: string;
+    smsGatewayUrl: string | undefined;
+    maxAttempts: number;
+    pollIntervalMs: number;
+  };
+  exchange: ExchangeConfig;
+}
+
+export interface ExchangeConfig {
+  platformId: string;
+  /** Real certificates; all unset means the local CA in `<dataDir>/pki`. */
+  clientCertFile: string | undefined;
+  clientKeyFile: string | undefined;
+  caFile: string | undefined;
+  signingKeyFile: string | undefined;
+  retries: number;
+  backoffMs: number;
+  breakerFailures: number;
+  breakerResetMs: number;
+  healthIntervalMs: number;
+  clockSkewSeconds: number;
 }
 
 /** Raised at start when the environment is wrong; its message names every bad variable. */
@@ -65,6 +160,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       `${name}=${JSON.stringify(env[name])}: ${e.message}${schema?.description ? ` (${schema.description})` : ''}`,
     );
   }
+  const tlsFiles = ['EXCHANGE_CLIENT_CERT_FILE', 'EXCHANGE_CLIENT_KEY_FILE', 'EXCHANGE_CA_FILE'];
+  const tlsSet = tlsFiles.filter((k) => converted[k] !== undefined);
+  if (tlsSet.length > 0 && tlsSet.length < tlsFiles.length) {
+    problems.push(`${tlsFiles.join(', ')}: set all three or none (only ${tlsSet.join(', ')} is set)`);
+  }
+  if (typeof converted.MYDATA_AT_REST_KEYS === 'string') {
+    try {
+      parseKeyRing(converted.MYDATA_AT_REST_KEYS);
+    } catch (error) {
+      problems.push(`MYDATA_AT_REST_KEYS: ${(error as Error).message}`);
+    }
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   const v = converted as Static<typeof Env>;
   return {
@@ -76,5 +183,38 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: v.LOG_LEVEL,
     bodyLimitBytes: v.BODY_LIMIT_BYTES,
     dbPoolSize: v.DB_POOL_SIZE,
+    keys: {
+      file: v.MYDATA_KEYS_FILE
+        ? resolve(v.MYDATA_KEYS_FILE)
+        : join(resolve(v.MYDATA_DATA_DIR), 'keys', 'platform-keys.json'),
+      // A key file someone configured must exist; only the embedded default is made on first start.
+      createIfMissing: v.MYDATA_KEYS_FILE === undefined,
+      atRestKeyRing: v.MYDATA_AT_REST_KEYS,
+    },
+    usageLog: {
+      origin: v.LOG_ORIGIN,
+      checkpointIntervalMs: v.LOG_CHECKPOINT_INTERVAL_MS,
+      batchSize: v.LOG_BATCH_SIZE,
+    },
+    notify: {
+      smtpUrl: v.SMTP_URL,
+      mailFrom: v.MAIL_FROM,
+      smsGatewayUrl: v.SMS_GATEWAY_URL,
+      maxAttempts: v.NOTIFY_MAX_ATTEMPTS,
+      pollIntervalMs: v.NOTIFY_POLL_INTERVAL_MS,
+    },
+    exchange: {
+      platformId: v.EXCHANGE_PLATFORM_ID,
+      clientCertFile: v.EXCHANGE_CLIENT_CERT_FILE,
+      clientKeyFile: v.EXCHANGE_CLIENT_KEY_FILE,
+      caFile: v.EXCHANGE_CA_FILE,
+      signingKeyFile: v.EXCHANGE_SIGNING_KEY_FILE,
+      retries: v.EXCHANGE_RETRIES,
+      backoffMs: v.EXCHANGE_BACKOFF_MS,
+      breakerFailures: v.EXCHANGE_BREAKER_FAILURES,
+      breakerResetMs: v.EXCHANGE_BREAKER_RESET_MS,
+      healthIntervalMs: v.EXCHANGE_HEALTH_INTERVAL_MS,
+      clockSkewSeconds: v.EXCHANGE_CLOCK_SKEW_SECONDS,
+    },
   };
 }

@@ -1,8 +1,16 @@
 import type { CatalogueTables } from '../catalogue/tables.ts';
+import type { ExchangeTables } from '../exchange/tables.ts';
+import type { UsageLogTables } from '../log/tables.ts';
+import type { NotificationTables } from '../notify/tables.ts';
 import type { StatisticsTables } from '../stats/tables.ts';
 
 /**
  * Every table of the platform, as Kysely sees it. Each capability declares its own tables beside its
  * code; this is only where they meet.
  */
-export interface Database extends CatalogueTables, StatisticsTables {}
+export interface Database
+  extends CatalogueTables,
+    ExchangeTables,
+    StatisticsTables,
+    UsageLogTables,
+    NotificationTables {}

@@ -7,7 +7,13 @@ import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { createCatalogueRepo } from '../catalogue/repository.ts';
 import { catalogueRoutes } from '../catalogue/routes.ts';
 import type { Config } from '../config/config.ts';
+import { generatePlatformKeys } from '../crypto/keys.ts';
 import type { Db } from '../db/database.ts';
+import type { ExchangeGateway } from '../exchange/gateway.ts';
+import { exchangeStatusRoutes } from '../exchange/routes.ts';
+import { defaultLogOrigin } from '../log/checkpoint.ts';
+import { createUsageLog, type UsageLog } from '../log/repository.ts';
+import { usageLogRoutes } from '../log/routes.ts';
 import { createStatisticsRepo } from '../stats/repository.ts';
 import { statisticsRoutes } from '../stats/routes.ts';
 import { healthRoutes } from './health.ts';
@@ -18,12 +24,16 @@ export interface AppOptions {
   db: Db;
   /** A logger to share; by default one is made at the configured level. */
   logger?: FastifyBaseLogger;
+  /** The usage log whose public proofs are served; tests may omit it and get one with throw-away keys. */
+  usageLog?: UsageLog;
+  /** The exchange gateway, when the platform talks to agencies; adds GET /api/v1/status/agencies. */
+  gateway?: ExchangeGateway;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /** Builds the platform's HTTP application without listening, so tests can inject requests. */
-export async function buildApp({ config, db, logger }: AppOptions) {
+export async function buildApp({ config, db, logger, gateway, usageLog }: AppOptions) {
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: { level: config.logLevel } }),
     bodyLimit: config.bodyLimitBytes,
@@ -88,6 +98,10 @@ export async function buildApp({ config, db, logger }: AppOptions) {
       tags: [
         { name: 'catalogue', description: 'Datasets, organisations and services' },
         { name: 'statistics', description: 'Public usage figures' },
+        {
+          name: 'usage log',
+          description: 'Signed checkpoints and Merkle proofs of the usage log, for auditors',
+        },
         { name: 'operations', description: 'Health, readiness and error descriptions' },
       ],
     },
@@ -98,6 +112,13 @@ export async function buildApp({ config, db, logger }: AppOptions) {
   await app.register(healthRoutes, { db, isDraining: () => draining });
   await app.register(catalogueRoutes, { prefix: '/api/v1', repo: createCatalogueRepo(db) });
   await app.register(statisticsRoutes, { prefix: '/api/v1', repo: createStatisticsRepo(db) });
+  await app.register(usageLogRoutes, {
+    prefix: '/api/v1',
+    log:
+      usageLog ??
+      createUsageLog({ db, keys: generatePlatformKeys(), origin: defaultLogOrigin(config.publicUrl) }),
+  });
+  if (gateway) await app.register(exchangeStatusRoutes, { prefix: '/api/v1', gateway });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
