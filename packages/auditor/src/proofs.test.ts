@@ -120,7 +120,7 @@ describe('The auditor’s signed-note checks', () => {
 
   it('verifies the example checkpoint in docs/usage-log.md (a test vector)', () => {
     const doc = readFileSync(new URL('../../../docs/usage-log.md', import.meta.url), 'utf8');
-    const note = `${/```\n(localhost:8080\/mydata-usage-log\n35\n[\s\S]*?\n)```/.exec(doc)?.[1]}`;
+    const note = `${/```\n(localhost\/mydata-usage-log\n35\n[\s\S]*?\n)```/.exec(doc)?.[1]}`;
     const vkey = /verifier key `([^`]+)`/.exec(doc)?.[1] as string;
     const cp = verifyCheckpoint(note, parseVerifierKey(vkey));
     expect(cp.size).toBe(35);
