@@ -6,11 +6,17 @@
  *   BENCH_APPENDS     entries appended through the API       (default 5,000)
  *   BENCH_LOG_SIZE    size of the large tree for the proofs   (default 10,000,000 on PostgreSQL, 1,000,000 on PGlite)
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { hashLeaf, verifyConsistency, verifyInclusion } from '@mydata/auditor';
-import { createUsageLog, type Db, generatePlatformKeys, migrateToLatest, openDatabase } from '@mydata/server';
+import {
+  createScratchDatabase,
+  createUsageLog,
+  type Db,
+  generatePlatformKeys,
+  migrateToLatest,
+  openDatabase,
+} from '@mydata/server';
 import { sql } from 'kysely';
-import pg from 'pg';
 
 const serverUrl = process.env.DATABASE_URL;
 const appends = Number(process.env.BENCH_APPENDS ?? 5_000);
@@ -22,25 +28,8 @@ async function freshDatabase(): Promise<{ db: Db; drop(): Promise<void> }> {
     await migrateToLatest(db);
     return { db, drop: () => db.destroy() };
   }
-  const name = `mydata_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const db = await openDatabase({ url: url.toString(), poolSize: 8 });
-  await migrateToLatest(db);
-  return {
-    db,
-    async drop() {
-      await db.destroy();
-      const c = new pg.Client({ connectionString: serverUrl });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
+  const scratch = await createScratchDatabase(serverUrl, { prefix: 'mydata_bench', poolSize: 8 });
+  return { db: scratch.db, drop: scratch.close };
 }
 
 const rate = (n: number, ms: number) => `${Math.round((n * 1000) / ms).toLocaleString('en')}/s`;

@@ -9,6 +9,7 @@ export {
   rotateAtRestKey,
 } from './crypto/keys.ts';
 export { type Db, migrateToLatest, openDatabase } from './db/database.ts';
+export { createScratchDatabase, type ScratchDatabase } from './db/scratch.ts';
 export {
   type AgencyStatus,
   createExchangeGateway,
