@@ -1,0 +1,295 @@
+import type { ErrorCode, Language } from '@mydata/core';
+
+interface ErrorText {
+  /** What happened, in a person's words. */
+  title: string;
+  /** What the person can do about it. */
+  action: string;
+}
+
+const LATER = { 'zh-TW': '請稍後再試一次。', en: 'Please try again later.' } as const;
+const AGENCY_LATER = {
+  'zh-TW': '這是提供資料的機關那一端的問題，不是您的操作有誤。請稍後再試一次。',
+  en: 'This is a problem at the agency that provides the data, not something you did wrong. Please try again later.',
+} as const;
+const REPORTED = {
+  'zh-TW': '平臺已記錄這個問題並通知維運人員，您不需要另外回報。請稍後再試。',
+  en: 'The platform has recorded this and told its operators; you do not need to report it. Please try again later.',
+} as const;
+const BAD_LINK = {
+  'zh-TW': '網址或操作可能有誤。請回到上一頁重新操作，或由首頁重新開始。',
+  en: 'The address or the action may be wrong. Go back and try again, or start again from the home page.',
+} as const;
+
+/**
+ * Every error code of the platform, told to a citizen: what happened and what to do. Typed by
+ * `ErrorCode`, so a code added to the core catalogue fails the type check until it is translated here.
+ */
+export const ERROR_TEXTS: Record<Language, Record<ErrorCode, ErrorText>> = {
+  'zh-TW': {
+    'request.invalid': { title: '送出的內容不正確', action: BAD_LINK['zh-TW'] },
+    'request.malformed-json': { title: '送出的內容無法解讀', action: BAD_LINK['zh-TW'] },
+    'request.body-too-large': { title: '送出的內容太大', action: '請減少內容後再送出一次。' },
+    'request.unsupported-media-type': { title: '送出的內容格式不支援', action: BAD_LINK['zh-TW'] },
+    'request.not-found': { title: '找不到這個網址', action: BAD_LINK['zh-TW'] },
+    'catalogue.organisation-not-found': {
+      title: '找不到這個機關或業者',
+      action: '它可能已不再參與平臺。請由資料目錄或服務列表重新查詢。',
+    },
+    'catalogue.dataset-not-found': {
+      title: '找不到這項資料',
+      action: '這項資料可能已從目錄移除，或網址有誤。請回到資料目錄重新查詢。',
+    },
+    'catalogue.service-not-found': {
+      title: '找不到這項服務',
+      action: '這項服務可能已停止，或網址有誤。請回到服務列表重新查詢。',
+    },
+    'catalogue.invalid': { title: '目錄內容不一致，未被接受', action: '請修正目錄中列出的問題後再送出。' },
+    'exchange.agency-not-registered': {
+      title: '提供資料的機關尚未與平臺連線',
+      action: '目前無法取得這個機關的資料。請稍後再試，或直接洽詢該機關。',
+    },
+    'exchange.agency-unreachable': { title: '目前無法連線到提供資料的機關', action: AGENCY_LATER['zh-TW'] },
+    'exchange.timeout': { title: '提供資料的機關回應太慢', action: AGENCY_LATER['zh-TW'] },
+    'exchange.tls-failure': {
+      title: '無法與提供資料的機關建立安全連線',
+      action: `為了安全，沒有傳送任何資料。${REPORTED['zh-TW']}`,
+    },
+    'exchange.bad-signature': {
+      title: '機關回傳的資料無法驗證真偽',
+      action: `為了保護您，平臺沒有採用這份資料。${REPORTED['zh-TW']}`,
+    },
+    'exchange.wrong-request': {
+      title: '機關回傳的資料與這次申請不符',
+      action: `為了保護您，平臺沒有採用這份資料。${REPORTED['zh-TW']}`,
+    },
+    'exchange.stale-response': {
+      title: '機關回傳的資料已過時',
+      action: `為了保護您，平臺沒有採用這份資料。${LATER['zh-TW']}`,
+    },
+    'exchange.invalid-response': {
+      title: '機關回傳的資料無法解讀',
+      action: `平臺沒有採用這份資料。${REPORTED['zh-TW']}`,
+    },
+    'exchange.schema-violation': {
+      title: '機關回傳的資料格式不正確',
+      action: `平臺沒有採用這份資料。${REPORTED['zh-TW']}`,
+    },
+    'exchange.no-such-person': {
+      title: '提供資料的機關查無您的資料',
+      action: '這個機關沒有您的這項資料。若您認為應該有，請直接洽詢該機關。',
+    },
+    'exchange.not-permitted': {
+      title: '提供資料的機關不提供這項資料給這次申請',
+      action: '請直接洽詢該機關了解原因。',
+    },
+    'exchange.request-refused': { title: '提供資料的機關拒絕了平臺的請求', action: REPORTED['zh-TW'] },
+    'exchange.agency-error': { title: '提供資料的機關系統發生錯誤', action: AGENCY_LATER['zh-TW'] },
+    'exchange.circuit-open': {
+      title: '提供資料的機關暫時無法使用',
+      action: '這個機關近期連續發生問題，平臺暫停向它請求。請過幾分鐘再試。',
+    },
+    'exchange.failed': {
+      title: '部分機關無法提供資料',
+      action: '為了避免您拿到不完整的資料，這次沒有交付任何資料。請稍後再試一次。',
+    },
+    'log.checkpoint-not-found': { title: '找不到這個使用紀錄檢查點', action: LATER['zh-TW'] },
+    'log.entry-not-found': { title: '找不到這筆使用紀錄', action: BAD_LINK['zh-TW'] },
+    'log.range-invalid': { title: '無法驗證這個範圍的使用紀錄', action: BAD_LINK['zh-TW'] },
+    'identity.not-signed-in': { title: '您尚未登入', action: '這項功能需要先登入。請登入後再試一次。' },
+    'identity.csrf-rejected': {
+      title: '為保護您的帳號，這個操作未被接受',
+      action: '請重新整理頁面後再操作一次。',
+    },
+    'identity.method-unavailable': {
+      title: '平臺目前不提供這種驗證方式',
+      action: '請改用其他驗證方式登入。',
+    },
+    'identity.challenge-invalid': {
+      title: '這次驗證已失效',
+      action: '每次驗證只能使用一次，且數分鐘內有效。請重新開始驗證。',
+    },
+    'identity.certificate-rejected': {
+      title: '您的憑證沒有通過檢查',
+      action: '請確認使用的是本人有效的憑證卡，或改用其他驗證方式。',
+    },
+    'identity.verification-failed': {
+      title: '身分驗證沒有通過',
+      action: '您輸入的資料與機關紀錄不符。請核對後再試；連續失敗多次會暫時鎖定。',
+    },
+    'identity.locked-out': {
+      title: '這種驗證方式已暫時鎖定',
+      action: '因為連續驗證失敗，請稍後再試，或改用自然人憑證或健保卡登入，成功後即解除鎖定。',
+    },
+    'identity.rate-limited': { title: '短時間內嘗試太多次', action: '請等候約一分鐘後再試。' },
+    'identity.flow-expired': { title: '這次登入已逾時', action: '請重新開始登入。' },
+    'identity.second-method-must-differ': {
+      title: '請改用另一種驗證方式',
+      action: '第一次使用需要以兩種不同方式驗證身分，請選擇另一種方式。',
+    },
+    'identity.different-person': {
+      title: '兩次驗證的不是同一個人',
+      action: '為保護您，平臺已中止這次登入。請重新開始，並使用本人的證件驗證。',
+    },
+    'identity.step-up-required': {
+      title: '需要更高強度的身分驗證',
+      action: '請以畫面列出的方式再驗證一次，您的登入狀態會保留。',
+    },
+    'identity.passkey-rejected': {
+      title: '行動自然人憑證驗證失敗',
+      action: '請再試一次，或改用自然人憑證、健保卡等其他方式。',
+    },
+    'identity.passkey-not-found': {
+      title: '找不到此通行金鑰',
+      action: '請重新整理頁面，確認您已登記的通行金鑰。',
+    },
+    'server.not-ready': { title: '平臺正在啟動或維護中', action: '請過一兩分鐘再試一次。' },
+    'server.internal': { title: '平臺發生錯誤', action: REPORTED['zh-TW'] },
+  },
+  en: {
+    'request.invalid': { title: 'What was sent is not valid', action: BAD_LINK.en },
+    'request.malformed-json': { title: 'What was sent could not be read', action: BAD_LINK.en },
+    'request.body-too-large': { title: 'What was sent is too large', action: 'Send less and try again.' },
+    'request.unsupported-media-type': {
+      title: 'What was sent is in a format that is not supported',
+      action: BAD_LINK.en,
+    },
+    'request.not-found': { title: 'This address does not exist', action: BAD_LINK.en },
+    'catalogue.organisation-not-found': {
+      title: 'This agency or business was not found',
+      action: 'It may no longer take part. Look it up again in the data catalogue or the services.',
+    },
+    'catalogue.dataset-not-found': {
+      title: 'This dataset was not found',
+      action:
+        'It may have been removed from the catalogue, or the address is wrong. Look it up again in the data catalogue.',
+    },
+    'catalogue.service-not-found': {
+      title: 'This service was not found',
+      action: 'It may have ended, or the address is wrong. Look it up again in the services.',
+    },
+    'catalogue.invalid': {
+      title: 'The catalogue is inconsistent and was not accepted',
+      action: 'Fix the problems listed in the catalogue and send it again.',
+    },
+    'exchange.agency-not-registered': {
+      title: 'The agency that provides the data is not connected to the platform yet',
+      action: 'Its data cannot be fetched at the moment. Try again later, or ask the agency directly.',
+    },
+    'exchange.agency-unreachable': {
+      title: 'The agency that provides the data cannot be reached',
+      action: AGENCY_LATER.en,
+    },
+    'exchange.timeout': {
+      title: 'The agency that provides the data answered too slowly',
+      action: AGENCY_LATER.en,
+    },
+    'exchange.tls-failure': {
+      title: 'No secure connection could be made to the agency',
+      action: `To be safe, no data was exchanged. ${REPORTED.en}`,
+    },
+    'exchange.bad-signature': {
+      title: "The agency's data could not be verified as genuine",
+      action: `To protect you, the platform did not use it. ${REPORTED.en}`,
+    },
+    'exchange.wrong-request': {
+      title: "The agency's answer does not belong to this request",
+      action: `To protect you, the platform did not use it. ${REPORTED.en}`,
+    },
+    'exchange.stale-response': {
+      title: "The agency's answer is out of date",
+      action: `To protect you, the platform did not use it. ${LATER.en}`,
+    },
+    'exchange.invalid-response': {
+      title: "The agency's answer could not be read",
+      action: `The platform did not use it. ${REPORTED.en}`,
+    },
+    'exchange.schema-violation': {
+      title: "The agency's data is not in the published format",
+      action: `The platform did not use it. ${REPORTED.en}`,
+    },
+    'exchange.no-such-person': {
+      title: 'The agency holds no such data about you',
+      action: 'If you think it should, ask the agency directly.',
+    },
+    'exchange.not-permitted': {
+      title: 'The agency does not provide this data for this request',
+      action: 'Ask the agency directly why.',
+    },
+    'exchange.request-refused': { title: "The agency refused the platform's request", action: REPORTED.en },
+    'exchange.agency-error': { title: "The agency's system failed", action: AGENCY_LATER.en },
+    'exchange.circuit-open': {
+      title: 'The agency that provides the data is paused',
+      action:
+        'It failed several times recently, so the platform has paused requests to it. Try again in a few minutes.',
+    },
+    'exchange.failed': {
+      title: 'Some agencies could not provide their data',
+      action:
+        'So that you never get incomplete data, nothing was delivered this time. Please try again later.',
+    },
+    'log.checkpoint-not-found': { title: 'This usage-log checkpoint was not found', action: LATER.en },
+    'log.entry-not-found': { title: 'This usage-log entry was not found', action: BAD_LINK.en },
+    'log.range-invalid': { title: 'This part of the usage log cannot be checked', action: BAD_LINK.en },
+    'identity.not-signed-in': {
+      title: 'You are not signed in',
+      action: 'This needs you to sign in first. Sign in and try again.',
+    },
+    'identity.csrf-rejected': {
+      title: 'To protect your account, this action was not accepted',
+      action: 'Reload the page and try again.',
+    },
+    'identity.method-unavailable': {
+      title: 'The platform does not offer this sign-in method',
+      action: 'Sign in with another method.',
+    },
+    'identity.challenge-invalid': {
+      title: 'This verification is no longer valid',
+      action: 'Each verification can be used once and only for a few minutes. Start verifying again.',
+    },
+    'identity.certificate-rejected': {
+      title: 'Your certificate did not pass the check',
+      action: 'Make sure it is your own valid card, or use another sign-in method.',
+    },
+    'identity.verification-failed': {
+      title: 'Your identity was not verified',
+      action:
+        "What you entered does not match the agency's records. Check it and try again; repeated failures lock the method for a while.",
+    },
+    'identity.locked-out': {
+      title: 'This sign-in method is locked for a while',
+      action:
+        'After repeated failures it is locked. Try again later, or sign in with a citizen certificate or NHI card, which lifts the lock.',
+    },
+    'identity.rate-limited': {
+      title: 'Too many attempts in a short time',
+      action: 'Wait about a minute and try again.',
+    },
+    'identity.flow-expired': { title: 'This sign-in has expired', action: 'Start signing in again.' },
+    'identity.second-method-must-differ': {
+      title: 'Use a different method',
+      action: 'The first sign-in needs two different methods. Choose another one.',
+    },
+    'identity.different-person': {
+      title: 'The two verifications name different people',
+      action: 'To protect you, the platform stopped this sign-in. Start again with your own credentials.',
+    },
+    'identity.step-up-required': {
+      title: 'Stronger verification needed',
+      action: 'Verify again with one of the methods shown; you stay signed in.',
+    },
+    'identity.passkey-rejected': {
+      title: 'Passkey not accepted',
+      action: 'Try again, or use your citizen certificate, NHI card or another method.',
+    },
+    'identity.passkey-not-found': {
+      title: 'Passkey not found',
+      action: 'Reload the page to see the passkeys you have enrolled.',
+    },
+    'server.not-ready': {
+      title: 'The platform is starting or under maintenance',
+      action: 'Try again in a minute or two.',
+    },
+    'server.internal': { title: 'The platform met an error', action: REPORTED.en },
+  },
+};

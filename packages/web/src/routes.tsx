@@ -1,0 +1,36 @@
+import { createBrowserRouter } from 'react-router';
+import { RouteError } from './components/ErrorPanel.tsx';
+import { Layout } from './components/Layout.tsx';
+import { Catalogue } from './pages/Catalogue.tsx';
+import { DatasetDetail } from './pages/DatasetDetail.tsx';
+import { Home } from './pages/Home.tsx';
+import { NotFound } from './pages/NotFound.tsx';
+import { ServiceDetail } from './pages/ServiceDetail.tsx';
+import { Services } from './pages/Services.tsx';
+import { SignInRequired } from './pages/SignInRequired.tsx';
+import { StatisticsPage } from './pages/Statistics.tsx';
+
+/**
+ * The portal's addresses. Sign-in, download, consents, usage log and the counter QR code are places
+ * kept for the identity, consent and counter issues: today they say that sign-in is needed.
+ */
+export const router = createBrowserRouter([
+  {
+    element: <Layout />,
+    errorElement: <RouteError />,
+    children: [
+      { index: true, element: <Home /> },
+      { path: 'datasets', element: <Catalogue /> },
+      { path: 'datasets/:id', element: <DatasetDetail /> },
+      { path: 'services', element: <Services /> },
+      { path: 'services/:id', element: <ServiceDetail /> },
+      { path: 'statistics', element: <StatisticsPage /> },
+      { path: 'sign-in', element: <SignInRequired feature="signIn" /> },
+      { path: 'download', element: <SignInRequired feature="download" /> },
+      { path: 'consents', element: <SignInRequired feature="consents" /> },
+      { path: 'usage-log', element: <SignInRequired feature="usageLog" /> },
+      { path: 'counter', element: <SignInRequired feature="counter" /> },
+      { path: '*', element: <NotFound /> },
+    ],
+  },
+]);
