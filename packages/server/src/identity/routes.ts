@@ -1,0 +1,360 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { AppError, AssuranceLevel, meetsAssurance, type SessionTimeouts, SignInMethod } from '@mydata/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { checkCsrfToken, checkOrigin, cookieNames, csrfTokenFor, readCookie, setCookie } from './http.ts';
+import { type PasskeyMethod, PasskeyRegistration } from './passkeys.ts';
+import type { ActiveSession, IdentityService, SignInResult } from './service.ts';
+
+export interface IdentityRoutesOptions {
+  service: IdentityService;
+  publicUrl: string;
+  timeouts: SessionTimeouts;
+  /** Issues certificate challenges; absent when the certificate method is not configured. */
+  challenge?: (now: Date) => Promise<{ challengeId: string; toBeSigned: string; expiresAt: string }>;
+  /** Passkey (mobile citizen certificate) enrolment and sign-in options. */
+  passkeys?: PasskeyMethod;
+  /** The national test CA's certificate and CRL, published for relying parties and the card tool. */
+  nationalCa?: { cert: string; crl: () => Promise<Uint8Array> };
+  now?: () => Date;
+}
+
+const Methods = Type.Array(SignInMethod);
+const SignInResponse = Type.Union([
+  Type.Object({
+    status: Type.Literal('signed-in'),
+    assurance: AssuranceLevel,
+    methods: Methods,
+    csrfToken: Type.String({ description: `Send as the x-csrf-token header on state-changing requests` }),
+  }),
+  Type.Object({
+    status: Type.Literal('second-method-required'),
+    verified: Methods,
+    candidates: Methods,
+  }),
+]);
+const SessionView = Type.Object({
+  assurance: AssuranceLevel,
+  methods: Methods,
+  createdAt: Type.String({ format: 'date-time' }),
+  idleExpiresAt: Type.String({ format: 'date-time' }),
+  absoluteExpiresAt: Type.String({ format: 'date-time' }),
+  csrfToken: Type.String(),
+});
+
+/** Citizen sign-in, step-up and sessions under /identity. See docs/identity.md. */
+export const identityRoutes: FastifyPluginAsyncTypebox<IdentityRoutesOptions> = async (app, opts) => {
+  const { service, publicUrl, timeouts } = opts;
+  const now = opts.now ?? (() => new Date());
+  const secure = publicUrl.startsWith('https:');
+  const names = cookieNames(secure);
+
+  /** The caller's session, with CSRF checks for state-changing requests; throws when there is none. */
+  async function requireSession(req: FastifyRequest, reply: FastifyReply): Promise<ActiveSession> {
+    const token = readCookie(req, names.session);
+    const session = await service.session(token);
+    if (!session) {
+      if (token) setCookie(reply, names.session, null, { secure });
+      throw new AppError('identity.not-signed-in', {
+        reason: token ? 'the session has ended' : 'no session',
+      });
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      checkOrigin(req, publicUrl);
+      checkCsrfToken(req, session.token);
+    }
+    return session;
+  }
+
+  function answer(reply: FastifyReply, result: SignInResult) {
+    if (result.status === 'signed-in') {
+      setCookie(reply, names.session, result.sessionToken, { secure });
+      setCookie(reply, names.flow, null, { secure });
+      return {
+        status: result.status,
+        assurance: result.assurance,
+        methods: result.methods,
+        csrfToken: csrfTokenFor(result.sessionToken),
+      };
+    }
+    setCookie(reply, names.flow, result.flowToken, { secure, maxAgeSeconds: 600 });
+    return { status: result.status, verified: result.verified, candidates: result.candidates };
+  }
+
+  app.get(
+    '/identity/methods',
+    {
+      schema: {
+        tags: ['identity'],
+        summary: 'Sign-in methods this platform offers, with the assurance each gives',
+        response: {
+          200: Type.Object({
+            items: Type.Array(Type.Object({ method: SignInMethod, assurance: AssuranceLevel })),
+          }),
+        },
+      },
+    },
+    async () => ({ items: service.methods() }),
+  );
+
+  if (opts.challenge) {
+    const challenge = opts.challenge;
+    app.post(
+      '/identity/challenges',
+      {
+        schema: {
+          tags: ['identity'],
+          summary: 'A fresh single-use challenge for a citizen-certificate signature',
+          response: {
+            201: Type.Object({
+              challengeId: Type.String(),
+              toBeSigned: Type.String({ description: 'Sign these UTF-8 bytes with ECDSA P-256 SHA-256' }),
+              expiresAt: Type.String({ format: 'date-time' }),
+            }),
+          },
+        },
+      },
+      async (req, reply) => {
+        checkOrigin(req, publicUrl);
+        return reply.code(201).send(await challenge(now()));
+      },
+    );
+  }
+
+  for (const { method } of service.methods()) {
+    const auth = service.authenticator(method);
+    app.post(
+      `/identity/verify/${method}`,
+      {
+        schema: {
+          tags: ['identity'],
+          summary: `Verify with ${method} (${auth.assurance}): sign in, continue a first use, or step up`,
+          description:
+            'Without a session: signs in (a first use needs a second, different method). With a session (and its x-csrf-token): steps the session up; the session cookie is replaced.',
+          body: auth.body,
+          response: { 200: SignInResponse },
+        },
+      },
+      async (req, reply) => {
+        checkOrigin(req, publicUrl);
+        const sessionToken = readCookie(req, names.session);
+        const live = await service.session(sessionToken);
+        if (live) checkCsrfToken(req, live.token);
+        const result = await service.verify(method, req.body, {
+          sessionToken: live?.token,
+          flowToken: readCookie(req, names.flow),
+          address: req.ip,
+        });
+        return answer(reply, result);
+      },
+    );
+  }
+
+  app.get(
+    '/identity/session',
+    {
+      schema: {
+        tags: ['identity'],
+        summary: 'The current session: its assurance, methods, timeouts and CSRF token',
+        response: { 200: SessionView },
+      },
+    },
+    async (req, reply) => {
+      const s = await requireSession(req, reply);
+      reply.header('cache-control', 'no-store');
+      return {
+        assurance: s.assurance,
+        methods: s.methods,
+        createdAt: s.createdAt.toISOString(),
+        idleExpiresAt: new Date(s.lastSeenAt.getTime() + timeouts.idleSeconds * 1000).toISOString(),
+        absoluteExpiresAt: new Date(s.createdAt.getTime() + timeouts.absoluteSeconds * 1000).toISOString(),
+        csrfToken: csrfTokenFor(s.token),
+      };
+    },
+  );
+
+  app.get(
+    '/identity/step-up',
+    {
+      schema: {
+        tags: ['identity'],
+        summary: 'Whether the session meets an assurance level, and which methods would lift it',
+        querystring: Type.Object({ required: AssuranceLevel }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            required: AssuranceLevel,
+            current: AssuranceLevel,
+            satisfied: Type.Boolean(),
+            candidates: Methods,
+          }),
+        },
+      },
+    },
+    async (req, reply) => {
+      const s = await requireSession(req, reply);
+      const candidates = await service.stepUpOptions(s, req.query.required);
+      return {
+        required: req.query.required,
+        current: s.assurance,
+        satisfied: meetsAssurance(s.assurance, req.query.required),
+        candidates,
+      };
+    },
+  );
+
+  app.post(
+    '/identity/sign-out',
+    { schema: { tags: ['identity'], summary: 'Ends this session', response: { 204: Type.Null() } } },
+    async (req, reply) => {
+      const s = await requireSession(req, reply);
+      await service.signOut(s);
+      setCookie(reply, names.session, null, { secure });
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/identity/sign-out-everywhere',
+    {
+      schema: {
+        tags: ['identity'],
+        summary: 'Ends every session of the signed-in citizen, on every device',
+        response: { 200: Type.Object({ ended: Type.Integer() }) },
+      },
+    },
+    async (req, reply) => {
+      const s = await requireSession(req, reply);
+      const ended = await service.signOutEverywhere(s);
+      setCookie(reply, names.session, null, { secure });
+      return { ended };
+    },
+  );
+
+  if (opts.passkeys) {
+    const passkeys = opts.passkeys;
+    const Passkey = Type.Object({
+      id: Type.String(),
+      createdAt: Type.String({ format: 'date-time' }),
+      lastUsedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    });
+    const Options = Type.Object({
+      challengeId: Type.String(),
+      options: Type.Record(Type.String(), Type.Unknown(), { description: 'WebAuthn options, JSON' }),
+    });
+
+    /** Enrolment vouches for a new method, so it needs the strongest session there is. */
+    async function requireHigh(req: FastifyRequest, reply: FastifyReply) {
+      const s = await requireSession(req, reply);
+      if (!meetsAssurance(s.assurance, 'high')) {
+        const candidates = await service.stepUpOptions(s, 'high');
+        throw new AppError('identity.step-up-required', {
+          required: 'high',
+          current: s.assurance,
+          candidates: candidates.join(', '),
+        });
+      }
+      return s;
+    }
+
+    app.post(
+      '/identity/passkey-challenges',
+      {
+        schema: {
+          tags: ['identity'],
+          summary: 'Options for signing in with a passkey (navigator.credentials.get)',
+          response: { 201: Options },
+        },
+      },
+      async (req, reply) => {
+        checkOrigin(req, publicUrl);
+        return reply.code(201).send(await passkeys.authenticationOptions(now()));
+      },
+    );
+
+    app.post(
+      '/identity/passkeys/options',
+      {
+        schema: {
+          tags: ['identity'],
+          summary: 'Options for enrolling a passkey (navigator.credentials.create); needs a high session',
+          response: { 201: Options },
+        },
+      },
+      async (req, reply) => {
+        const s = await requireHigh(req, reply);
+        return reply.code(201).send(await passkeys.registrationOptions(s.citizenId, now()));
+      },
+    );
+
+    app.post(
+      '/identity/passkeys',
+      {
+        schema: {
+          tags: ['identity'],
+          summary: 'Enrol a passkey as the mobile citizen certificate; needs a high session',
+          body: PasskeyRegistration,
+          response: {
+            201: Type.Object({ id: Type.String(), createdAt: Type.String({ format: 'date-time' }) }),
+          },
+        },
+      },
+      async (req, reply) => {
+        const s = await requireHigh(req, reply);
+        return reply.code(201).send(await passkeys.register(s.citizenId, req.body as never, now()));
+      },
+    );
+
+    app.get(
+      '/identity/passkeys',
+      {
+        schema: {
+          tags: ['identity'],
+          summary: "The signed-in citizen's passkeys",
+          response: { 200: Type.Object({ items: Type.Array(Passkey) }) },
+        },
+      },
+      async (req, reply) => {
+        const s = await requireSession(req, reply);
+        return { items: await passkeys.list(s.citizenId) };
+      },
+    );
+
+    app.delete(
+      '/identity/passkeys/:id',
+      {
+        schema: {
+          tags: ['identity'],
+          summary: 'Remove one of your passkeys',
+          params: Type.Object(
+            { id: Type.String({ minLength: 1, maxLength: 400 }) },
+            { additionalProperties: false },
+          ),
+          response: { 204: Type.Null() },
+        },
+      },
+      async (req, reply) => {
+        const s = await requireSession(req, reply);
+        await passkeys.remove(s.citizenId, req.params.id, now());
+        return reply.code(204).send(null);
+      },
+    );
+  }
+
+  if (opts.nationalCa) {
+    const ca = opts.nationalCa;
+    app.get(
+      '/identity/ca/certificate',
+      { schema: { tags: ['identity'], summary: 'The national test CA certificate (PEM)' } },
+      async (_req, reply) => reply.type('application/x-pem-file').send(ca.cert),
+    );
+    app.get(
+      '/identity/ca/crl',
+      { schema: { tags: ['identity'], summary: 'The national test CA revocation list (DER)' } },
+      async (_req, reply) =>
+        reply
+          .type('application/pkix-crl')
+          .header('cache-control', 'max-age=300')
+          .send(Buffer.from(await ca.crl())),
+    );
+  }
+};

@@ -1,0 +1,350 @@
+/**
+ * The sign-in state machine: start → (challenge) → verify one method → either a session, or, for a
+ * first use, a flow waiting for a second, different method. With a session, a verification is a
+ * step-up: same citizen, higher assurance, new token.
+ */
+import {
+  AppError,
+  type AssuranceLevel,
+  meetsAssurance,
+  type SessionTimeouts,
+  type SignInMethod,
+  sessionAssurance,
+  sessionExpiry,
+  signInDecision,
+  stepUpCandidates,
+} from '@mydata/core';
+import type { Kysely } from 'kysely';
+import type { Db } from '../db/database.ts';
+import type { Database } from '../db/schema.ts';
+import type { UsageRecorder } from '../log/record.ts';
+import { type Authenticator, VerificationFailure } from './authenticators.ts';
+import type { CitizenAccount, IdentityRepo, StoredSession } from './repository.ts';
+
+export interface IdentityServiceOptions {
+  db: Db;
+  repo: IdentityRepo;
+  recorder: UsageRecorder;
+  authenticators: Authenticator[];
+  timeouts: SessionTimeouts;
+  /** How long the first method of a first use waits for the second; 10 minutes by default. */
+  flowSeconds?: number;
+  now?: () => Date;
+}
+
+export type SignInResult =
+  | { status: 'signed-in'; sessionToken: string; assurance: AssuranceLevel; methods: SignInMethod[] }
+  | {
+      status: 'second-method-required';
+      flowToken: string;
+      verified: SignInMethod[];
+      candidates: SignInMethod[];
+    };
+
+export interface ActiveSession extends StoredSession {
+  token: string;
+}
+
+/** Who is asking: their session and sign-in flow cookies and their address. */
+export interface Caller {
+  sessionToken?: string | undefined;
+  flowToken?: string | undefined;
+  address: string;
+}
+
+/** The identity service: sign-in, step-up, session checks and sign-out over pluggable authenticators. */
+export function createIdentityService(options: IdentityServiceOptions) {
+  const { db, repo, recorder, timeouts } = options;
+  const now = options.now ?? (() => new Date());
+  const flowMs = (options.flowSeconds ?? 600) * 1000;
+  const byMethod = new Map(options.authenticators.map((a) => [a.method, a]));
+  /** The methods a citizen can use: all but those that need an enrolment they have not made. */
+  const availableTo = (account: CitizenAccount | undefined) =>
+    options.authenticators
+      .filter((a) => !a.needsEnrolment || account?.methods.some((m) => m.method === a.method))
+      .map((a) => a.method);
+  const lockKey = (method: string, nationalId: string) => `lock:${method}:${repo.citizenRef(nationalId)}`;
+  const rateKey = (method: string, address: string) => `rate:${method}:${address}`;
+
+  async function recipientsOf(citizenId: string, q: Kysely<Database> = db) {
+    const c = await repo.contactOf(citizenId, q);
+    return c ? { email: c.email ?? null, sms: c.mobile ?? null } : undefined;
+  }
+
+  async function citizenIdOf(nationalId: string) {
+    return (await repo.findCitizenByNationalId(nationalId))?.id;
+  }
+
+  /** Checks the rate limit and lock, verifies, and logs the failure (and a new lock) when it fails. */
+  async function verifyWith(auth: Authenticator, body: unknown, caller: Caller, at: Date) {
+    const policy = auth.attempts;
+    if (policy?.rateLimit) {
+      const r = await repo.countFailure(rateKey(auth.method, caller.address), at, {
+        max: policy.rateLimit.max + 1,
+        windowSeconds: policy.rateLimit.windowSeconds,
+        lockSeconds: policy.rateLimit.windowSeconds,
+      });
+      if (r.lockedUntil) {
+        throw new AppError('identity.rate-limited', {
+          method: auth.method,
+          retryAfterSeconds: Math.ceil((r.lockedUntil.getTime() - at.getTime()) / 1000),
+        });
+      }
+    }
+    const claimed = auth.claimedNationalId?.(body);
+    if (policy?.lockout && claimed) {
+      const until = await repo.lockedUntil(lockKey(auth.method, claimed), at);
+      if (until)
+        throw new AppError('identity.locked-out', { method: auth.method, until: until.toISOString() });
+    }
+    try {
+      return await auth.verify(body, { now: at });
+    } catch (error) {
+      if (!(error instanceof VerificationFailure)) throw error;
+      const who = error.nationalId;
+      if (who) {
+        const citizenId = await citizenIdOf(who);
+        await recorder.record({
+          citizenId: who,
+          event: 'sign-in-failed',
+          outcome: 'failure',
+          occurredAt: at,
+          details: { method: auth.method, code: error.error.code },
+        });
+        if (policy?.lockout) {
+          const counted = await repo.countFailure(lockKey(auth.method, who), at, policy.lockout);
+          if (counted.justLocked && counted.lockedUntil) {
+            await recorder.record(
+              {
+                citizenId: who,
+                event: 'lockout',
+                outcome: 'denied',
+                occurredAt: at,
+                details: { method: auth.method, action: 'locked', until: counted.lockedUntil.toISOString() },
+              },
+              citizenId ? { notify: await recipientsOf(citizenId) } : {},
+            );
+            throw new AppError('identity.locked-out', {
+              method: auth.method,
+              until: counted.lockedUntil.toISOString(),
+            });
+          }
+        }
+      }
+      throw error.error;
+    }
+  }
+
+  /** A strong sign-in proves the citizen is who the locks protect, so it lifts them (and says so). */
+  async function liftLocks(
+    tx: Kysely<Database>,
+    nationalId: string,
+    method: SignInMethod,
+    at: Date,
+    citizenId: string,
+  ) {
+    const assurance = byMethod.get(method)?.assurance ?? 'low';
+    for (const locked of options.authenticators.filter((a) => a.attempts?.lockout)) {
+      if (locked.method !== method && !meetsAssurance(assurance, 'substantial')) continue;
+      if (await repo.resetAttempts(lockKey(locked.method, nationalId), at, tx)) {
+        await recorder.record(
+          {
+            citizenId: nationalId,
+            event: 'lockout',
+            outcome: 'success',
+            occurredAt: at,
+            details: { method: locked.method, action: 'reset', by: method },
+          },
+          { tx, notify: await recipientsOf(citizenId, tx) },
+        );
+      }
+    }
+  }
+
+  async function complete(
+    nationalId: string,
+    methods: SignInMethod[],
+    justVerified: SignInMethod,
+    at: Date,
+  ): Promise<SignInResult> {
+    const assurance = sessionAssurance(methods);
+    return db.transaction().execute(async (tx) => {
+      const { citizenId, newMethods, created } = await repo.recordVerification(tx, nationalId, methods, at);
+      const session = await repo.createSession(tx, { citizenId, assurance, methods, at });
+      const notify = await recipientsOf(citizenId, tx);
+      await recorder.record(
+        {
+          citizenId: nationalId,
+          event: 'sign-in',
+          outcome: 'success',
+          occurredAt: at,
+          details: { methods: methods.join(','), assurance, firstUse: created },
+        },
+        { tx },
+      );
+      for (const method of newMethods) {
+        await recorder.record(
+          {
+            citizenId: nationalId,
+            event: 'method-enrolled',
+            outcome: 'success',
+            occurredAt: at,
+            details: { method },
+          },
+          { tx, ...(notify ? { notify } : {}) },
+        );
+      }
+      await liftLocks(tx, nationalId, justVerified, at, citizenId);
+      return { status: 'signed-in', sessionToken: session.token, assurance, methods };
+    });
+  }
+
+  const service = {
+    /** The methods this platform offers, with their assurance. */
+    methods: () => options.authenticators.map((a) => ({ method: a.method, assurance: a.assurance })),
+
+    authenticator(method: string): Authenticator {
+      const auth = byMethod.get(method as SignInMethod);
+      if (!auth) throw new AppError('identity.method-unavailable', { method });
+      return auth;
+    },
+
+    /** The caller's live session, or undefined; ends it when a timeout has passed, and counts this use. */
+    async session(token: string | undefined): Promise<ActiveSession | undefined> {
+      if (!token) return undefined;
+      const s = await repo.findSession(token);
+      if (!s || s.endedAt) return undefined;
+      const at = now();
+      if (sessionExpiry(s, at, timeouts)) {
+        await repo.endSession(s.id, at);
+        return undefined;
+      }
+      await repo.touchSession(s.id, at);
+      return { ...s, lastSeenAt: at, token };
+    },
+
+    /** Verifies one method; signs in, continues a first use, or steps up an existing session. */
+    async verify(method: string, body: unknown, caller: Caller): Promise<SignInResult> {
+      const auth = service.authenticator(method);
+      const current = await service.session(caller.sessionToken);
+      const flow = current || !caller.flowToken ? undefined : await repo.findFlow(caller.flowToken, now());
+      if (caller.flowToken && !current && !flow) {
+        throw new AppError('identity.flow-expired', { reason: 'unknown or expired sign-in' });
+      }
+      if (flow?.verified.includes(auth.method)) {
+        throw new AppError('identity.second-method-must-differ', {
+          method: auth.method,
+          candidates: availableTo(undefined)
+            .filter((m) => !flow.verified.includes(m))
+            .join(', '),
+        });
+      }
+      const at = now();
+      const { nationalId } = await verifyWith(auth, body, caller, at);
+
+      if (current) return stepUp(current, auth, nationalId, at);
+
+      if (flow) {
+        if (flow.citizenRef !== repo.citizenRef(nationalId)) {
+          await repo.deleteFlow(flow.id);
+          throw new AppError('identity.different-person');
+        }
+        if (!(await repo.deleteFlow(flow.id)))
+          throw new AppError('identity.flow-expired', { reason: 'already used' });
+        return complete(nationalId, [...flow.verified, auth.method], auth.method, at);
+      }
+
+      const account = await repo.findCitizenByNationalId(nationalId);
+      const decision = signInDecision({
+        isFirstUse: !account || account.methods.length === 0,
+        verified: [auth.method],
+        available: availableTo(account),
+      });
+      if (decision.kind === 'second-method-required') {
+        const created = await repo.createFlow({
+          nationalId,
+          verified: [auth.method],
+          expiresAt: new Date(at.getTime() + flowMs),
+        });
+        return {
+          status: 'second-method-required',
+          flowToken: created.token,
+          verified: [auth.method],
+          candidates: decision.candidates,
+        };
+      }
+      return complete(nationalId, [auth.method], auth.method, at);
+    },
+
+    /** Which methods would lift the caller's session to `required` (none when it already meets it). */
+    async stepUpOptions(session: Pick<StoredSession, 'assurance' | 'citizenId'>, required: AssuranceLevel) {
+      const account = await repo.getCitizen(session.citizenId);
+      return stepUpCandidates({ current: session.assurance, required, available: availableTo(account) });
+    },
+
+    /** Deletes challenges, flows and sessions that can no longer be used; any process may run it. */
+    purge() {
+      const at = now();
+      return repo.purgeExpired(at, {
+        idleBefore: new Date(at.getTime() - timeouts.idleSeconds * 1000),
+        createdBefore: new Date(at.getTime() - timeouts.absoluteSeconds * 1000),
+      });
+    },
+
+    async signOut(session: ActiveSession): Promise<void> {
+      await repo.endSession(session.id, now());
+    },
+
+    /** Ends every session of the caller's citizen (this one included); returns how many. */
+    async signOutEverywhere(session: ActiveSession): Promise<number> {
+      return repo.endAllSessions(session.citizenId, now());
+    },
+  };
+
+  async function stepUp(
+    current: ActiveSession,
+    auth: Authenticator,
+    nationalId: string,
+    at: Date,
+  ): Promise<SignInResult> {
+    const account = await repo.getCitizen(current.citizenId);
+    if (!account || account.citizenRef !== repo.citizenRef(nationalId))
+      throw new AppError('identity.different-person');
+    const methods = [...new Set([...current.methods, auth.method])];
+    const assurance = sessionAssurance(methods);
+    return db.transaction().execute(async (tx) => {
+      const { newMethods } = await repo.recordVerification(tx, nationalId, [auth.method], at);
+      // A new token on every privilege change: a token captured before the step-up stops working.
+      const token = await repo.rotateSession(tx, current.id, { assurance, methods, at });
+      const notify = await recipientsOf(current.citizenId, tx);
+      await recorder.record(
+        {
+          citizenId: nationalId,
+          event: 'sign-in',
+          outcome: 'success',
+          occurredAt: at,
+          details: { methods: methods.join(','), assurance, stepUp: true },
+        },
+        { tx },
+      );
+      for (const method of newMethods) {
+        await recorder.record(
+          {
+            citizenId: nationalId,
+            event: 'method-enrolled',
+            outcome: 'success',
+            occurredAt: at,
+            details: { method },
+          },
+          { tx, ...(notify ? { notify } : {}) },
+        );
+      }
+      await liftLocks(tx, nationalId, auth.method, at, current.citizenId);
+      return { status: 'signed-in', sessionToken: token, assurance, methods };
+    });
+  }
+
+  return service;
+}
+
+export type IdentityService = ReturnType<typeof createIdentityService>;
