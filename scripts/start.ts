@@ -2,15 +2,18 @@
  * `npm start`: the whole platform on one machine with the demo catalogue and population.
  * This is the composition root, the one place that sees both the platform and the demo.
  */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   createPopulation,
   DEMO_SEED,
   demoCatalogue,
+  demoNhiPin,
   findTestPersonas,
   MAX_POPULATION_SIZE,
   startDemoAgencies,
   startMailbox,
+  writePkcs12,
 } from '@mydata/demo';
 import { ConfigError, loadConfig, loadOrCreateSigningKey, spkiSha256, startPlatform } from '@mydata/server';
 
@@ -56,9 +59,14 @@ if (mailbox) {
     },
   };
 }
-const platform = await startPlatform({ config, catalogue: demoCatalogue }).catch((error: unknown) =>
-  fail(error instanceof Error ? error.message : String(error)),
-);
+// `npm start` builds the portal first (prestart); started another way, the API still runs without it.
+const webRoot = join(import.meta.dirname, '..', 'packages', 'web', 'dist');
+const portalBuilt = existsSync(join(webRoot, 'index.html'));
+const platform = await startPlatform({
+  config,
+  catalogue: demoCatalogue,
+  ...(portalBuilt ? { webRoot } : {}),
+}).catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));
 // Each demo agency is its own HTTPS server (as a real one would be elsewhere), registered with the
 // platform: where it is, which certificate key to pin, which keys sign its responses.
 const { exchange } = platform;
@@ -90,6 +98,22 @@ for (const a of agencies.agencies) {
 }
 await exchange.gateway.checkHealth();
 
+// Each persona gets a citizen-certificate "card" (PKCS#12, PIN 123456) from the national test CA,
+// for the card tool: tsx packages/demo/src/card/cli.ts sign-in --card <file> --pin 123456.
+const cardsDir = join(config.dataDir, 'cards');
+mkdirSync(cardsDir, { recursive: true, mode: 0o700 });
+for (const p of personas) {
+  const file = join(cardsDir, `${p.citizen.nationalId}.p12`);
+  if (existsSync(file)) continue;
+  const issued = await platform.nationalCa.issue({
+    nationalId: p.citizen.nationalId,
+    commonName: p.citizen.name,
+  });
+  writeFileSync(file, writePkcs12({ cert: issued.cert, key: issued.key, password: '123456' }), {
+    mode: 0o600,
+  });
+}
+
 const database = config.databaseUrl
   ? `PostgreSQL ${new URL(config.databaseUrl).host}${new URL(config.databaseUrl).pathname}`
   : `embedded PGlite in ${config.dataDir}/pgdata`;
@@ -98,6 +122,7 @@ const base = platform.url.replace('127.0.0.1', 'localhost');
 console.log(`
 MyData 個人化資料自主運用平臺 is ready in ${Math.round(performance.now() - startedAt)} ms
   Platform      ${base}
+  Portal        ${portalBuilt ? `${base}/   (citizen web portal, zh-TW / English)` : 'not built: run npm run build:web, or start with npm start'}
   Catalogue     ${base}/api/v1/datasets   ${base}/api/v1/services
   Statistics    ${base}/api/v1/statistics
   API (OpenAPI) ${base}/openapi.json
@@ -110,6 +135,11 @@ ${agencies.agencies.map((a) => `    ${a.agencyId.padEnd(24)} ${a.url}`).join('\n
   Demo          ${demoCatalogue.datasets.length} datasets from ${demoCatalogue.organisations.filter((o) => o.roles.includes('data-provider')).length} agencies, ${demoCatalogue.services.length} services
   Population    ${populationSize.toLocaleString('en')} synthetic citizens (seed ${DEMO_SEED}); test personas:
 ${personas.map((p) => `    ${p.citizen.nationalId} ${p.citizen.name}  ${p.description['zh-TW']}`).join('\n')}
+  Sign-in       ${base}/api/v1/identity/methods   (docs/identity.md)
+    自然人憑證 cards ${cardsDir}/<national ID>.p12, PIN 123456:
+      npx tsx packages/demo/src/card/cli.ts sign-in --card ${cardsDir}/${personas[0]?.citizen.nationalId ?? 'A123456789'}.p12 --pin 123456 --platform ${base}
+    健保卡 NHI card + PIN and 雙證件 two documents, for the personas:
+${personas.map((p) => `      ${p.citizen.nationalId}  NHI ${p.citizen.nhiCardNumber}  PIN ${demoNhiPin(population.seed, p.citizen.nationalId)}  戶號 ${p.citizen.household.number}`).join('\n')}
 Press Ctrl+C to stop.
 `);
 

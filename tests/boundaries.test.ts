@@ -50,4 +50,19 @@ describe('Package boundaries', () => {
       expect(offending).toEqual([]);
     });
   }
+
+  // The portal runs in browsers: core's runtime (typebox, node:crypto) must not end up in its bundle.
+  it('web imports core for its types only', () => {
+    const files = sourceFiles(join('packages', 'web', 'src')).filter((f) => !/\.test\.tsx?$/.test(f));
+    const valueImports = files.flatMap((file) =>
+      [
+        ...readFileSync(file, 'utf8').matchAll(
+          /^\s*(import|export)\s+(type\s+)?[^;]*?from\s*['"]@mydata\/[^'"]+['"]/gm,
+        ),
+      ]
+        .filter((m) => !m[2])
+        .map((m) => `${file}: ${m[0].trim()}`),
+    );
+    expect(valueImports).toEqual([]);
+  });
 });

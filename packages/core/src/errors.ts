@@ -235,6 +235,120 @@ export const ERROR_CATALOGUE = {
       en: 'This proof cannot be made: {reason}. The tree size is {treeSize}.',
     },
   },
+  'identity.not-signed-in': {
+    status: 401,
+    title: { 'zh-TW': '尚未登入', en: 'Not signed in' },
+    detail: {
+      'zh-TW': '此功能需要先登入。請以自然人憑證、健保卡或其他方式驗證身分後再試（{reason}）。',
+      en: 'This needs you to be signed in. Verify your identity with a citizen certificate, NHI card or another method and try again ({reason}).',
+    },
+  },
+  'identity.csrf-rejected': {
+    status: 403,
+    title: { 'zh-TW': '請求來源無法確認', en: 'Request origin not confirmed' },
+    detail: {
+      'zh-TW': '為保護您的帳號，平臺拒絕了這個請求（{reason}）。請重新整理頁面後再操作一次。',
+      en: 'To protect your account the platform refused this request ({reason}). Reload the page and try again.',
+    },
+  },
+  'identity.method-unavailable': {
+    status: 404,
+    title: { 'zh-TW': '不提供此驗證方式', en: 'Sign-in method not offered' },
+    detail: {
+      'zh-TW': '平臺目前不提供「{method}」驗證方式。可用的方式請見 /api/v1/identity/methods。',
+      en: 'The platform does not offer the sign-in method "{method}". The available methods are listed at /api/v1/identity/methods.',
+    },
+  },
+  'identity.challenge-invalid': {
+    status: 401,
+    title: { 'zh-TW': '驗證挑戰碼無效', en: 'Challenge no longer valid' },
+    detail: {
+      'zh-TW': '這個驗證挑戰碼{reason}。每個挑戰碼只能使用一次且數分鐘內有效，請重新取得挑戰碼再簽章。',
+      en: 'This challenge {reason}. A challenge can be used once and only for a few minutes; get a new one and sign again.',
+    },
+  },
+  'identity.certificate-rejected': {
+    status: 401,
+    title: { 'zh-TW': '憑證驗證失敗', en: 'Certificate not accepted' },
+    detail: {
+      'zh-TW': '您的自然人憑證未通過檢查：{reason}。請確認插入的是本人有效的憑證卡，或改用其他驗證方式。',
+      en: 'Your citizen certificate did not pass the check: {reason}. Make sure it is your own valid card, or use another method.',
+    },
+  },
+  'identity.verification-failed': {
+    status: 401,
+    title: { 'zh-TW': '身分驗證未通過', en: 'Identity not verified' },
+    detail: {
+      'zh-TW': '您輸入的{what}與資料提供機關的紀錄不符。請核對後再試；連續失敗多次將暫時鎖定。',
+      en: 'The {what} you entered does not match the records of the data provider. Check and try again; repeated failures lock the method for a while.',
+    },
+  },
+  'identity.locked-out': {
+    status: 429,
+    title: { 'zh-TW': '驗證方式已暫時鎖定', en: 'Sign-in method locked' },
+    detail: {
+      'zh-TW':
+        '因連續驗證失敗，此身分的「{method}」驗證已鎖定至 {until}。您可改用自然人憑證或健保卡登入，成功後即解除鎖定。',
+      en: 'After repeated failures, "{method}" sign-in for this identity is locked until {until}. Sign in with a citizen certificate or NHI card instead; that lifts the lock.',
+    },
+  },
+  'identity.rate-limited': {
+    status: 429,
+    title: { 'zh-TW': '嘗試次數過多', en: 'Too many attempts' },
+    detail: {
+      'zh-TW': '短時間內的「{method}」驗證嘗試過多，請約 {retryAfterSeconds} 秒後再試。',
+      en: 'Too many "{method}" attempts in a short time; try again in about {retryAfterSeconds} s.',
+    },
+  },
+  'identity.flow-expired': {
+    status: 409,
+    title: { 'zh-TW': '登入流程已逾時', en: 'Sign-in expired' },
+    detail: {
+      'zh-TW': '這次登入流程已逾時或不存在（{reason}）。請重新開始登入。',
+      en: 'This sign-in has expired or does not exist ({reason}). Start signing in again.',
+    },
+  },
+  'identity.second-method-must-differ': {
+    status: 409,
+    title: { 'zh-TW': '請改用另一種驗證方式', en: 'Use a different method' },
+    detail: {
+      'zh-TW': '首次使用須以兩種不同方式驗證身分，您已用過「{method}」。請改用：{candidates}。',
+      en: 'The first sign-in needs two different methods and you have already used "{method}". Use one of: {candidates}.',
+    },
+  },
+  'identity.different-person': {
+    status: 409,
+    title: { 'zh-TW': '兩次驗證不是同一人', en: 'Verifications name different people' },
+    detail: {
+      'zh-TW': '第二次驗證的身分與登入中的身分不同，平臺已中止此流程。請重新開始，並以本人的證件驗證。',
+      en: 'The second verification identified a different person from the one signing in, so the platform stopped. Start again with your own credentials.',
+    },
+  },
+  'identity.step-up-required': {
+    status: 403,
+    title: { 'zh-TW': '需要更高強度的身分驗證', en: 'Stronger verification needed' },
+    detail: {
+      'zh-TW':
+        '此操作需要「{required}」等級的身分驗證，您目前是「{current}」。請先以 {candidates} 再驗證一次，登入狀態會保留。',
+      en: 'This needs identity verified at "{required}"; your session is "{current}". Verify again with {candidates}; you stay signed in.',
+    },
+  },
+  'identity.passkey-rejected': {
+    status: 401,
+    title: { 'zh-TW': '行動自然人憑證驗證失敗', en: 'Passkey not accepted' },
+    detail: {
+      'zh-TW': '您的行動自然人憑證（通行金鑰）未通過檢查：{reason}。請重試，或改用其他驗證方式。',
+      en: 'Your mobile citizen certificate (passkey) did not pass the check: {reason}. Try again, or use another method.',
+    },
+  },
+  'identity.passkey-not-found': {
+    status: 404,
+    title: { 'zh-TW': '找不到此通行金鑰', en: 'Passkey not found' },
+    detail: {
+      'zh-TW': '您的帳號沒有代碼為「{id}」的通行金鑰。已登記的金鑰請見 /api/v1/identity/passkeys。',
+      en: 'Your account has no passkey with id "{id}". Your enrolled passkeys are listed at /api/v1/identity/passkeys.',
+    },
+  },
   'server.not-ready': {
     status: 503,
     title: { 'zh-TW': '服務暫時無法使用', en: 'Service temporarily unavailable' },

@@ -5,5 +5,8 @@ export * from './catalogue/views.ts';
 export * from './errors.ts';
 export * from './exchange/message.ts';
 export * from './i18n.ts';
+export * from './identity/agency-check.ts';
+export * from './identity/methods.ts';
 export * from './identity/national-id.ts';
+export * from './identity/pairwise.ts';
 export * from './log/usage.ts';

@@ -18,6 +18,7 @@ export {
   type DataProvider,
   type DataProviderOptions,
   type DatasetLookup,
+  type IdentityCheck,
   type LookupContext,
   type ReplayCache,
 } from './provider/provider.ts';

@@ -41,6 +41,14 @@ export {
 } from './exchange/registry.ts';
 export { loadOrCreateSigningKey, openExchange, type PlatformExchange } from './exchange/setup.ts';
 export { buildApp } from './http/app.ts';
+export { createExchangeIdentityChecks } from './identity/agency-checks.ts';
+export type { AttemptPolicy, Authenticator } from './identity/authenticators.ts';
+export { createCertificateAuthenticator } from './identity/certificate.ts';
+export type { IdentityChecks } from './identity/documents.ts';
+export { type NationalCa, openNationalCa } from './identity/national-ca.ts';
+export { createIdentityRepo, type IdentityRepo } from './identity/repository.ts';
+export { createIdentityService, type IdentityService } from './identity/service.ts';
+export { openIdentity, type PlatformIdentity } from './identity/setup.ts';
 export { createUsageRecorder, type Recipients, type UsageRecorder } from './log/record.ts';
 export {
   type Checkpoint,

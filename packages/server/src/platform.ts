@@ -4,6 +4,10 @@ import { type Config, ConfigError } from './config/config.ts';
 import { migrateToLatest, openDatabase } from './db/database.ts';
 import { openExchange, type PlatformExchange } from './exchange/setup.ts';
 import { type App, buildApp } from './http/app.ts';
+import { createExchangeIdentityChecks } from './identity/agency-checks.ts';
+import type { IdentityChecks } from './identity/documents.ts';
+import { type NationalCa, openNationalCa } from './identity/national-ca.ts';
+import { openIdentity, type PlatformIdentity } from './identity/setup.ts';
 import { openUsageLog, type PlatformUsageLog } from './log/setup.ts';
 
 export interface Platform {
@@ -14,12 +18,23 @@ export interface Platform {
   exchange: PlatformExchange;
   /** The usage log, its notification outbox and the recorder features log through. */
   usage: PlatformUsageLog;
+  /** Citizen sign-in: accounts, sessions, the configured methods. */
+  identity: PlatformIdentity;
+  /** The national test CA citizen certificates chain to (the demo issues cards from it). */
+  nationalCa: NationalCa;
   /** Stops taking traffic, lets requests in flight finish, then closes the database. */
   stop(): Promise<void>;
 }
 
 /** Opens the database, applies migrations, publishes the given catalogue and starts listening. */
-export async function startPlatform(options: { config: Config; catalogue?: Catalogue }): Promise<Platform> {
+export async function startPlatform(options: {
+  config: Config;
+  catalogue?: Catalogue;
+  /** Folder of the built web portal, served at `/`; the composition root decides where it is. */
+  webRoot?: string;
+  /** The checks behind NHI-card and two-documents sign-in; the agencies over the exchange layer by default. */
+  identityChecks?: IdentityChecks;
+}): Promise<Platform> {
   const { config } = options;
   const db = await openDatabase({
     url: config.databaseUrl,
@@ -47,9 +62,32 @@ export async function startPlatform(options: { config: Config; catalogue?: Catal
     }
     // Auditors can begin at once: a new log publishes its empty checkpoint before the first request.
     await usage.publishNow();
-    app = await buildApp({ config, db, gateway: exchange.gateway, usageLog: usage.log });
+    const nationalCa = await openNationalCa({ dir: config.identity.nationalCaDir });
+    const identity = openIdentity({
+      db,
+      keys: usage.keys,
+      usageLog: usage.log,
+      recorder: usage.recorder,
+      publicUrl: config.publicUrl,
+      timeouts: {
+        idleSeconds: config.identity.sessionIdleSeconds,
+        absoluteSeconds: config.identity.sessionAbsoluteSeconds,
+      },
+      challengeSeconds: config.identity.challengeSeconds,
+      nationalCa,
+      checks: options.identityChecks ?? createExchangeIdentityChecks(exchange.gateway),
+    });
+    app = await buildApp({
+      identity: identity.routes,
+      config,
+      db,
+      gateway: exchange.gateway,
+      usageLog: usage.log,
+      ...(options.webRoot ? { webRoot: options.webRoot } : {}),
+    });
     await app.listen({ port: config.port, host: config.host });
     usage.start();
+    identity.start(undefined, (error) => app?.log.error({ err: error }, 'identity purge failed'));
     const running = { app, usage };
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -58,10 +96,13 @@ export async function startPlatform(options: { config: Config; catalogue?: Catal
       app,
       exchange,
       usage,
+      identity,
+      nationalCa,
       url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
       stop() {
         stopping ??= (async () => {
           running.app.startDraining();
+          identity.stop();
           await running.app.close();
           await running.usage.stop();
           exchange?.gateway.close();

@@ -15,6 +15,7 @@ import {
 } from '@mydata/sdk';
 import { demoCatalogue } from '../catalogue.ts';
 import type { Population } from '../population/population.ts';
+import { demoAgencyChecks } from './identity-checks.ts';
 
 /** One running demo agency and what the platform needs to register it. */
 export interface RunningDemoAgency {
@@ -70,6 +71,7 @@ export async function startDemoAgencies(
         agencyId,
         ...(options.platformId ? { platformId: options.platformId } : {}),
         datasets,
+        checks: demoAgencyChecks(agencyId, options.population),
         tls: { cert, key, ca: options.clientCa },
         signingKey: privateJwk,
         platformKeys: options.platformKeys,

@@ -9,9 +9,11 @@ import {
   DEFAULT_CLOCK_SKEW_SECONDS,
   DEFAULT_PLATFORM_ID,
   EXCHANGE_ALGORITHM,
+  EXCHANGE_CHECK_PATH,
   EXCHANGE_HEALTH_PATH,
   EXCHANGE_QUERY_PATH,
   type ExchangeQuery,
+  type IdentityCheckQuery,
   parseRequestClaims,
   REQUEST_JWS_TYPE,
   REQUEST_SIGNATURE_HEADER,
@@ -36,6 +38,12 @@ export interface LookupContext {
 /** Returns the citizen's record for one dataset, or undefined when the agency holds none. */
 export type DatasetLookup = (nationalId: string, ctx: LookupContext) => unknown | Promise<unknown>;
 
+/** Answers whether `claims` (e.g. `{ cardNumber, pin }`) match what the agency holds about the citizen. */
+export type IdentityCheck = (
+  nationalId: string,
+  claims: Record<string, string>,
+) => boolean | Promise<boolean>;
+
 /** Remembers request ids for the clock window so a captured request cannot be sent twice. */
 export interface ReplayCache {
   /** Records `jti` until `expiresAtMs`; returns false when it was already recorded. */
@@ -50,6 +58,11 @@ export interface DataProviderOptions {
   platformId?: string;
   /** One lookup per dataset this agency provides, by dataset id. */
   datasets: Record<string, DatasetLookup>;
+  /**
+   * Identity checks this agency answers (e.g. `nhi-card-pin`), by check id: whether the details a
+   * citizen gave the platform match the agency's records. Only yes or no goes back.
+   */
+  checks?: Record<string, IdentityCheck>;
   tls: {
     /** This agency's server certificate and private key (PEM). */
     cert: string;
@@ -164,7 +177,8 @@ export function createDataProvider(options: DataProviderOptions): DataProvider {
     res.end(bytes);
   }
 
-  async function handleQuery(req: IncomingMessage, requestJws: string) {
+  /** Reads the body and checks the request's signature, binding, freshness and replay; returns both. */
+  async function verifiedRequest(req: IncomingMessage, requestJws: string) {
     const body = await readBody(req, maxBody);
     if (!requestJws) throw new Refusal('bad-signature', 'the request carries no signature');
     let payload: unknown;
@@ -193,6 +207,11 @@ export function createDataProvider(options: DataProviderOptions): DataProvider {
     if (!(await replay.remember(claims.jti, (claims.iat + 2 * skew) * 1000))) {
       throw new Refusal('replayed', `request ${claims.jti} was already answered`);
     }
+    return { body, claims };
+  }
+
+  async function handleQuery(req: IncomingMessage, requestJws: string) {
+    const { body, claims } = await verifiedRequest(req, requestJws);
     let query: ExchangeQuery;
     try {
       query = JSON.parse(body.toString('utf8')) as ExchangeQuery;
@@ -223,6 +242,35 @@ export function createDataProvider(options: DataProviderOptions): DataProvider {
     return { datasetId: query.datasetId, payload: record };
   }
 
+  async function handleCheck(req: IncomingMessage, requestJws: string) {
+    const { body, claims } = await verifiedRequest(req, requestJws);
+    let query: IdentityCheckQuery;
+    try {
+      query = JSON.parse(body.toString('utf8')) as IdentityCheckQuery;
+    } catch {
+      throw new Refusal('bad-request', 'the body is not JSON');
+    }
+    if (
+      query?.check !== claims.datasetId ||
+      typeof query.subject?.nationalId !== 'string' ||
+      typeof query.claims !== 'object' ||
+      query.claims === null
+    ) {
+      throw new Refusal('bad-request', 'the body does not name the signed check, a subject and claims');
+    }
+    const check =
+      options.checks && Object.hasOwn(options.checks, query.check) ? options.checks[query.check] : undefined;
+    if (!check) throw new Refusal('not-permitted', `${options.agencyId} does not answer ${query.check}`);
+    let match: boolean;
+    try {
+      match = (await check(query.subject.nationalId, query.claims)) === true;
+    } catch (error) {
+      options.onError?.(error);
+      throw new Refusal('internal', 'the check failed');
+    }
+    return { check: query.check, match };
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const header = req.headers[REQUEST_SIGNATURE_HEADER];
     const requestJws = typeof header === 'string' ? header : '';
@@ -236,6 +284,10 @@ export function createDataProvider(options: DataProviderOptions): DataProvider {
       }
       if (req.method === 'GET' && req.url === EXCHANGE_HEALTH_PATH) {
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"up"}');
+        return;
+      }
+      if (req.method === 'POST' && req.url === EXCHANGE_CHECK_PATH) {
+        await answer(res, requestJws, 200, await handleCheck(req, requestJws));
         return;
       }
       if (req.method !== 'POST' || req.url !== EXCHANGE_QUERY_PATH) {

@@ -94,6 +94,26 @@ const Env = Type.Object({
     description: '0 turns periodic agency health checks off',
   }),
   EXCHANGE_CLOCK_SKEW_SECONDS: Type.Integer({ minimum: 1, maximum: 600, default: 60 }),
+  IDENTITY_SESSION_IDLE_SECONDS: Type.Integer({
+    minimum: 60,
+    maximum: 86_400,
+    default: 900,
+    description: 'a citizen session ends after this long without a request',
+  }),
+  IDENTITY_SESSION_ABSOLUTE_SECONDS: Type.Integer({
+    minimum: 300,
+    maximum: 7 * 86_400,
+    default: 43_200,
+    description: 'a citizen session ends this long after sign-in, however active',
+  }),
+  IDENTITY_CHALLENGE_SECONDS: Type.Integer({ minimum: 10, maximum: 600, default: 120 }),
+  IDENTITY_NATIONAL_CA_DIR: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        'folder of the national test CA for citizen certificates; <MYDATA_DATA_DIR>/national-ca when unset',
+    }),
+  ),
 });
 
 export interface Config {
@@ -116,6 +136,15 @@ export interface Config {
     pollIntervalMs: number;
   };
   exchange: ExchangeConfig;
+  identity: IdentityConfig;
+}
+
+export interface IdentityConfig {
+  sessionIdleSeconds: number;
+  sessionAbsoluteSeconds: number;
+  challengeSeconds: number;
+  /** The national test CA (certificate, key, revocations, CRL) for citizen-certificate sign-in. */
+  nationalCaDir: string;
 }
 
 export interface ExchangeConfig {
@@ -215,6 +244,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       breakerResetMs: v.EXCHANGE_BREAKER_RESET_MS,
       healthIntervalMs: v.EXCHANGE_HEALTH_INTERVAL_MS,
       clockSkewSeconds: v.EXCHANGE_CLOCK_SKEW_SECONDS,
+    },
+    identity: {
+      sessionIdleSeconds: v.IDENTITY_SESSION_IDLE_SECONDS,
+      sessionAbsoluteSeconds: v.IDENTITY_SESSION_ABSOLUTE_SECONDS,
+      challengeSeconds: v.IDENTITY_CHALLENGE_SECONDS,
+      nationalCaDir: v.IDENTITY_NATIONAL_CA_DIR
+        ? resolve(v.IDENTITY_NATIONAL_CA_DIR)
+        : join(resolve(v.MYDATA_DATA_DIR), 'national-ca'),
     },
   };
 }

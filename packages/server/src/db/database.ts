@@ -28,6 +28,11 @@ export interface DatabaseOptions {
   dataDir?: string | undefined;
   /** Connection pool size on PostgreSQL. */
   poolSize?: number;
+  /**
+   * Told when an idle PostgreSQL connection dies (a server restart, a failover, an administrator);
+   * the pool replaces it. Without a listener such an error would end the process.
+   */
+  onConnectionError?: (error: Error) => void;
   /** An embedded database image to start from (a PGlite data-directory dump), instead of an empty one. */
   image?: Blob;
 }
@@ -43,6 +48,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<Db> {
           parsers[oid] ?? pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
       },
     });
+    pool.on(
+      'error',
+      options.onConnectionError ??
+        ((error) => process.emitWarning(`an idle database connection was lost: ${error.message}`)),
+    );
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return db;
   }

@@ -1,5 +1,6 @@
 import type { CatalogueTables } from '../catalogue/tables.ts';
 import type { ExchangeTables } from '../exchange/tables.ts';
+import type { IdentityTables } from '../identity/tables.ts';
 import type { UsageLogTables } from '../log/tables.ts';
 import type { NotificationTables } from '../notify/tables.ts';
 import type { StatisticsTables } from '../stats/tables.ts';
@@ -13,4 +14,5 @@ export interface Database
     ExchangeTables,
     StatisticsTables,
     UsageLogTables,
-    NotificationTables {}
+    NotificationTables,
+    IdentityTables {}

@@ -26,7 +26,12 @@ export async function createScratchDatabase(
   }
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const db = await openDatabase({ url: url.toString(), poolSize: options.poolSize ?? 4 });
+  // Dropping the database ends connections that are still closing; that is expected here, not a fault.
+  const db = await openDatabase({
+    url: url.toString(),
+    poolSize: options.poolSize ?? 4,
+    onConnectionError: () => {},
+  });
   await migrateToLatest(db);
   return {
     db,

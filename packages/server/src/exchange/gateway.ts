@@ -6,10 +6,13 @@ import {
   DEFAULT_CLOCK_SKEW_SECONDS,
   type ErrorCode,
   EXCHANGE_ALGORITHM,
+  EXCHANGE_CHECK_PATH,
   EXCHANGE_HEALTH_PATH,
   EXCHANGE_QUERY_PATH,
+  encodeIdentityCheck,
   encodeQuery,
   type FieldIssue,
+  IDENTITY_CHECK_PURPOSE,
   parseResponseClaims,
   REQUEST_JWS_TYPE,
   REQUEST_SIGNATURE_HEADER,
@@ -204,11 +207,17 @@ export function createExchangeGateway(options: GatewayOptions) {
     return validate;
   }
 
-  async function signRequest(agencyId: string, datasetId: string, req: FetchRequest, body: string) {
+  async function signRequest(
+    agencyId: string,
+    datasetId: string,
+    req: Pick<FetchRequest, 'consentId' | 'purpose'>,
+    body: string,
+    path: string = EXCHANGE_QUERY_PATH,
+  ) {
     const jti = randomUUID();
     const jws = await new SignJWT({
       method: 'POST',
-      path: EXCHANGE_QUERY_PATH,
+      path,
       bodySha256: sha256Base64url(body),
       consentId: req.consentId,
       purpose: req.purpose,
@@ -223,14 +232,16 @@ export function createExchangeGateway(options: GatewayOptions) {
     return { jti, jws };
   }
 
-  /** Checks one answer end to end; returns the verified result or the coded reason it was refused. */
-  async function verify(
+  /**
+   * Checks an answer's signature and its binding to the request; returns the response JWS, or the
+   * coded reason it was refused. What the body says is the caller's to check.
+   */
+  async function verifySigned(
     channel: Channel,
-    dataset: Dataset,
     agency: { agency: string; agencyId: string },
     requestJws: string,
     res: { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer },
-  ): Promise<{ payload: unknown; responseJws: string } | AppError> {
+  ): Promise<string | AppError> {
     const responseJws = res.headers[RESPONSE_SIGNATURE_HEADER];
     if (res.status >= 500) {
       return new AppError('exchange.agency-error', { ...agency, status: res.status });
@@ -277,6 +288,19 @@ export function createExchangeGateway(options: GatewayOptions) {
         reason: `the signature does not cover this response (${problem.kind})`,
       });
     }
+    return responseJws;
+  }
+
+  /** Checks one answer end to end; returns the verified result or the coded reason it was refused. */
+  async function verify(
+    channel: Channel,
+    dataset: Dataset,
+    agency: { agency: string; agencyId: string },
+    requestJws: string,
+    res: { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer },
+  ): Promise<{ payload: unknown; responseJws: string } | AppError> {
+    const responseJws = await verifySigned(channel, agency, requestJws, res);
+    if (responseJws instanceof AppError) return responseJws;
     let body: { datasetId?: unknown; payload?: unknown; error?: unknown; message?: unknown };
     try {
       body = JSON.parse(res.body.toString('utf8'));
@@ -596,6 +620,129 @@ export function createExchangeGateway(options: GatewayOptions) {
         ...new Set(failures.map((f) => String(f.error.params.agency ?? f.error.params.agencyId))),
       ];
       throw new AppError('exchange.failed', { agencies: failing.join('、') }, issues);
+    },
+
+    /**
+     * Asks one agency whether details a citizen gave match its records (identity checks,
+     * docs/identity.md): resolves true or false, or rejects with an exchange AppError when the agency
+     * cannot answer. The claims travel only in the body; the message log keeps its salted hash.
+     */
+    async checkIdentity(req: {
+      agencyId: string;
+      check: string;
+      nationalId: string;
+      claims: Record<string, string>;
+    }): Promise<boolean> {
+      const names = await agencyNames([req.agencyId]);
+      const agency = { agency: names.get(req.agencyId)?.['zh-TW'] ?? req.agencyId, agencyId: req.agencyId };
+      const reg = (await registrations()).get(req.agencyId);
+      const exchangeId = randomUUID();
+      const consentId = `identity-check:${exchangeId}`;
+      const purpose = IDENTITY_CHECK_PURPOSE;
+      if (!reg) {
+        await log.append([
+          unsent(
+            exchangeId,
+            req.agencyId,
+            req.check,
+            { consentId, purpose, subject: { nationalId: '' }, datasets: [] },
+            'exchange.agency-not-registered',
+          ),
+        ]);
+        throw new AppError('exchange.agency-not-registered', agency);
+      }
+      const channel = channelFor(reg);
+      const h = healthOf(reg.agencyId);
+      const admitted = h.breaker.admit();
+      if (!admitted.ok) {
+        throw new AppError('exchange.circuit-open', {
+          ...agency,
+          retryAfterSeconds: Math.ceil(admitted.retryAfterMs / 1000),
+        });
+      }
+      const body = encodeIdentityCheck({
+        check: req.check,
+        subject: { nationalId: req.nationalId },
+        claims: req.claims,
+      });
+      const { jti, jws } = await signRequest(
+        reg.agencyId,
+        req.check,
+        { consentId, purpose },
+        body,
+        EXCHANGE_CHECK_PATH,
+      );
+      const entry: MessageLogEntry = {
+        at: new Date(now()),
+        exchangeId,
+        requestId: jti,
+        agencyId: reg.agencyId,
+        datasetId: req.check,
+        consentId,
+        outcome: 'ok',
+        httpStatus: null,
+        requestJws: jws,
+        responseJws: null,
+        responseBodySha256: null,
+      };
+      const release = await channel.limit.acquire(reg.timeoutMs);
+      if (!release) {
+        await log.append([{ ...entry, outcome: 'exchange.timeout' }]);
+        throw timeoutError(agency, reg);
+      }
+      let res: Awaited<ReturnType<AgencyTransport['post']>>;
+      try {
+        res = await channel.transport.post(
+          EXCHANGE_CHECK_PATH,
+          { [REQUEST_SIGNATURE_HEADER]: jws },
+          body,
+          reg.timeoutMs,
+        );
+      } catch (e) {
+        const error = transportError(e, agency, reg);
+        h.breaker.failure();
+        h.state = 'down';
+        await log.append([{ ...entry, outcome: error.code }]);
+        throw error;
+      } finally {
+        release?.();
+      }
+      h.breaker.success();
+      h.state = 'up';
+      h.checkedAt = new Date(now());
+      const signature = res.headers[RESPONSE_SIGNATURE_HEADER];
+      const answered: MessageLogEntry = {
+        ...entry,
+        httpStatus: res.status,
+        responseJws: typeof signature === 'string' ? signature : null,
+        responseBodySha256: sha256Base64url(res.body),
+      };
+      const verified = await verifySigned(channel, agency, jws, res);
+      let outcome: AppError | boolean;
+      if (verified instanceof AppError) outcome = verified;
+      else {
+        let answer: { check?: unknown; match?: unknown; error?: unknown; message?: unknown } = {};
+        try {
+          answer = JSON.parse(res.body.toString('utf8'));
+        } catch {
+          // Refused below as an invalid response.
+        }
+        if (res.status === 200 && answer.check === req.check && typeof answer.match === 'boolean') {
+          outcome = answer.match;
+        } else if (res.status === 404 && answer.error === 'no-such-person') {
+          outcome = false;
+        } else if (res.status === 403 && answer.error === 'not-permitted') {
+          outcome = new AppError('exchange.not-permitted', { ...agency, datasetId: req.check });
+        } else {
+          outcome = new AppError('exchange.invalid-response', {
+            ...agency,
+            reason: `unexpected answer to ${req.check} (HTTP ${res.status})`,
+          });
+        }
+      }
+      await log.append([{ ...answered, outcome: outcome instanceof AppError ? outcome.code : 'ok' }]);
+      if (outcome instanceof AppError) throw outcome;
+      return outcome;
     },
 
     /** Asks every registered agency's health endpoint once; a success lets an open circuit try again. */

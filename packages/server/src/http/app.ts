@@ -11,12 +11,14 @@ import { generatePlatformKeys } from '../crypto/keys.ts';
 import type { Db } from '../db/database.ts';
 import type { ExchangeGateway } from '../exchange/gateway.ts';
 import { exchangeStatusRoutes } from '../exchange/routes.ts';
+import { type IdentityRoutesOptions, identityRoutes } from '../identity/routes.ts';
 import { defaultLogOrigin } from '../log/checkpoint.ts';
 import { createUsageLog, type UsageLog } from '../log/repository.ts';
 import { usageLogRoutes } from '../log/routes.ts';
 import { createStatisticsRepo } from '../stats/repository.ts';
 import { statisticsRoutes } from '../stats/routes.ts';
 import { healthRoutes } from './health.ts';
+import { sendPortalPage, servePortal, wantsPortalPage } from './portal.ts';
 import { Problem, replyWithProblem, toAppError } from './problem.ts';
 
 export interface AppOptions {
@@ -28,12 +30,16 @@ export interface AppOptions {
   usageLog?: UsageLog;
   /** The exchange gateway, when the platform talks to agencies; adds GET /api/v1/status/agencies. */
   gateway?: ExchangeGateway;
+  /** Citizen sign-in and sessions (identity/setup.ts); adds /api/v1/identity/*. */
+  identity?: IdentityRoutesOptions;
+  /** Folder of the built web portal (`vite build` output), served at `/`; no portal when unset. */
+  webRoot?: string;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /** Builds the platform's HTTP application without listening, so tests can inject requests. */
-export async function buildApp({ config, db, logger, gateway, usageLog }: AppOptions) {
+export async function buildApp({ config, db, logger, gateway, usageLog, identity, webRoot }: AppOptions) {
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: { level: config.logLevel } }),
     bodyLimit: config.bodyLimitBytes,
@@ -76,11 +82,14 @@ export async function buildApp({ config, db, logger, gateway, usageLog }: AppOpt
     return replyWithProblem(reply, appError, config.publicUrl);
   });
   app.setNotFoundHandler((request, reply) =>
-    replyWithProblem(
-      reply,
-      new AppError('request.not-found', { method: request.method, url: request.url.split('?')[0] ?? '' }),
-      config.publicUrl,
-    ),
+    // The portal routes its own pages in the browser, so any page address gets its shell.
+    webRoot && wantsPortalPage(request)
+      ? sendPortalPage(reply)
+      : replyWithProblem(
+          reply,
+          new AppError('request.not-found', { method: request.method, url: request.url.split('?')[0] ?? '' }),
+          config.publicUrl,
+        ),
   );
 
   await app.register(swagger, {
@@ -103,6 +112,7 @@ export async function buildApp({ config, db, logger, gateway, usageLog }: AppOpt
           description: 'Signed checkpoints and Merkle proofs of the usage log, for auditors',
         },
         { name: 'operations', description: 'Health, readiness and error descriptions' },
+        { name: 'identity', description: 'Citizen sign-in, step-up and sessions' },
       ],
     },
   });
@@ -119,8 +129,10 @@ export async function buildApp({ config, db, logger, gateway, usageLog }: AppOpt
       createUsageLog({ db, keys: generatePlatformKeys(), origin: defaultLogOrigin(config.publicUrl) }),
   });
   if (gateway) await app.register(exchangeStatusRoutes, { prefix: '/api/v1', gateway });
+  if (identity) await app.register(identityRoutes, { prefix: '/api/v1', ...identity });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  if (webRoot) await servePortal(app, webRoot);
 
   return Object.assign(app, {
     /** Readiness turns false so a load balancer stops sending traffic before the server closes. */

@@ -2,10 +2,14 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001_catalogue.ts';
 import * as m0002 from './0002_exchange.ts';
 import * as m0003 from './0003_usage_log.ts';
+import * as m0004 from './0004_identity.ts';
+import * as m0005 from './0005_identity_passkeys.ts';
 
 /** Every migration in order. Names are permanent: a renamed migration would run twice. */
 export const migrations: Record<string, Migration> = {
   '0001_catalogue': m0001,
   '0002_exchange': m0002,
   '0003_usage_log': m0003,
+  '0004_identity': m0004,
+  '0005_identity_passkeys': m0005,
 };
