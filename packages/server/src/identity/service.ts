@@ -161,6 +161,35 @@ export function createIdentityService(options: IdentityServiceOptions) {
     }
   }
 
+  /** Logs a successful sign-in, and each method verified for the first time (which the citizen is told of). */
+  async function logSignIn(
+    tx: Kysely<Database>,
+    nationalId: string,
+    citizenId: string,
+    newMethods: readonly string[],
+    at: Date,
+    details: Record<string, string | boolean>,
+  ) {
+    await recorder.record(
+      { citizenId: nationalId, event: 'sign-in', outcome: 'success', occurredAt: at, details },
+      { tx },
+    );
+    if (newMethods.length === 0) return;
+    const notify = await recipientsOf(citizenId, tx);
+    for (const method of newMethods) {
+      await recorder.record(
+        {
+          citizenId: nationalId,
+          event: 'method-enrolled',
+          outcome: 'success',
+          occurredAt: at,
+          details: { method },
+        },
+        { tx, ...(notify ? { notify } : {}) },
+      );
+    }
+  }
+
   async function complete(
     nationalId: string,
     methods: SignInMethod[],
@@ -171,29 +200,11 @@ export function createIdentityService(options: IdentityServiceOptions) {
     return db.transaction().execute(async (tx) => {
       const { citizenId, newMethods, created } = await repo.recordVerification(tx, nationalId, methods, at);
       const session = await repo.createSession(tx, { citizenId, assurance, methods, at });
-      const notify = await recipientsOf(citizenId, tx);
-      await recorder.record(
-        {
-          citizenId: nationalId,
-          event: 'sign-in',
-          outcome: 'success',
-          occurredAt: at,
-          details: { methods: methods.join(','), assurance, firstUse: created },
-        },
-        { tx },
-      );
-      for (const method of newMethods) {
-        await recorder.record(
-          {
-            citizenId: nationalId,
-            event: 'method-enrolled',
-            outcome: 'success',
-            occurredAt: at,
-            details: { method },
-          },
-          { tx, ...(notify ? { notify } : {}) },
-        );
-      }
+      await logSignIn(tx, nationalId, citizenId, newMethods, at, {
+        methods: methods.join(','),
+        assurance,
+        firstUse: created,
+      });
       await liftLocks(tx, nationalId, justVerified, at, citizenId);
       return { status: 'signed-in', sessionToken: session.token, assurance, methods };
     });
@@ -316,29 +327,11 @@ export function createIdentityService(options: IdentityServiceOptions) {
       const { newMethods } = await repo.recordVerification(tx, nationalId, [auth.method], at);
       // A new token on every privilege change: a token captured before the step-up stops working.
       const token = await repo.rotateSession(tx, current.id, { assurance, methods, at });
-      const notify = await recipientsOf(current.citizenId, tx);
-      await recorder.record(
-        {
-          citizenId: nationalId,
-          event: 'sign-in',
-          outcome: 'success',
-          occurredAt: at,
-          details: { methods: methods.join(','), assurance, stepUp: true },
-        },
-        { tx },
-      );
-      for (const method of newMethods) {
-        await recorder.record(
-          {
-            citizenId: nationalId,
-            event: 'method-enrolled',
-            outcome: 'success',
-            occurredAt: at,
-            details: { method },
-          },
-          { tx, ...(notify ? { notify } : {}) },
-        );
-      }
+      await logSignIn(tx, nationalId, current.citizenId, newMethods, at, {
+        methods: methods.join(','),
+        assurance,
+        stepUp: true,
+      });
       await liftLocks(tx, nationalId, auth.method, at, current.citizenId);
       return { status: 'signed-in', sessionToken: token, assurance, methods };
     });
