@@ -1,9 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
-import { demoCatalogue } from '@mydata/demo';
-import { loadConfig, type Platform, startPlatform } from '@mydata/server';
+import { createPopulation, DEMO_SEED, demoCatalogue, type Population, startDemoAgencies } from '@mydata/demo';
+import { loadConfig, type Platform, spkiSha256, startPlatform } from '@mydata/server';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { WEB_DIST } from '../../scripts/build-web.ts';
 
@@ -17,19 +18,62 @@ export interface Portal {
   platform: Platform;
   browser: Browser;
   url: string;
+  /** The demo population the demo agencies answer for (identity checks, records). */
+  population: Population;
   close(): Promise<void>;
 }
 
-/** The real platform with the demo catalogue and the built portal, and a headless Chromium. */
-export async function startPortal(): Promise<Portal> {
+/** A port free right now on the loopback address, so PUBLIC_URL can name it before listening. */
+async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/**
+ * The real platform with the demo catalogue and the built portal, and a headless Chromium. With
+ * `agencies`, those demo agencies run as their own HTTPS servers over mutual TLS (as `npm start` runs
+ * them), and the platform's public URL is `http://localhost:<port>`: the identity API checks the
+ * browser's Origin against it, and WebAuthn needs a host name, not an IP address, as its RP ID.
+ */
+export async function startPortal(options: { agencies?: string[] } = {}): Promise<Portal> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mydata-e2e-'));
+  const port = options.agencies ? await freePort() : 0;
   const config = loadConfig({
-    PORT: '0',
+    PORT: String(port),
+    ...(options.agencies ? { PUBLIC_URL: `http://localhost:${port}` } : {}),
     MYDATA_DATA_DIR: dataDir,
     LOG_LEVEL: 'silent',
     DATABASE_URL: process.env.DATABASE_URL,
   });
   const platform = await startPlatform({ config, catalogue: demoCatalogue, webRoot: WEB_DIST });
+  const population = createPopulation({ seed: DEMO_SEED, size: 60 });
+  const issue = platform.exchange.issueLocalAgencyCertificate;
+  const demo =
+    options.agencies && issue
+      ? await startDemoAgencies({
+          population,
+          only: options.agencies,
+          platformId: platform.exchange.platformId,
+          platformKeys: platform.exchange.platformKeys,
+          clientCa: platform.exchange.clientCa,
+          credentials: issue,
+          host: '127.0.0.1',
+        })
+      : undefined;
+  for (const a of demo?.agencies ?? []) {
+    await platform.exchange.registerAgency({
+      agencyId: a.agencyId,
+      baseUrl: a.url,
+      tlsSpkiSha256: [spkiSha256(a.cert)],
+      jwks: { keys: [a.publicJwk as never] },
+    });
+  }
   // launch() gives every run a fresh, throw-away profile; no --user-data-dir to clean up.
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -50,10 +94,12 @@ export async function startPortal(): Promise<Portal> {
   return {
     platform,
     browser,
-    url: platform.url,
+    url: options.agencies ? config.publicUrl : platform.url,
+    population,
     async close() {
       await browser.close();
       await platform.stop();
+      await demo?.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

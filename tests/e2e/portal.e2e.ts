@@ -17,6 +17,7 @@ const PAGES = [
   `/services/${passportRenewal.id}`,
   '/statistics',
   '/sign-in',
+  '/account',
   '/download',
   '/consents',
   '/usage-log',

@@ -1,18 +1,20 @@
 import { createBrowserRouter } from 'react-router';
 import { RouteError } from './components/ErrorPanel.tsx';
 import { Layout } from './components/Layout.tsx';
+import { Account } from './pages/Account.tsx';
 import { Catalogue } from './pages/Catalogue.tsx';
 import { DatasetDetail } from './pages/DatasetDetail.tsx';
 import { Home } from './pages/Home.tsx';
 import { NotFound } from './pages/NotFound.tsx';
 import { ServiceDetail } from './pages/ServiceDetail.tsx';
 import { Services } from './pages/Services.tsx';
+import { SignIn } from './pages/SignIn.tsx';
 import { SignInRequired } from './pages/SignInRequired.tsx';
 import { StatisticsPage } from './pages/Statistics.tsx';
 
 /**
- * The portal's addresses. Sign-in, download, consents, usage log and the counter QR code are places
- * kept for the identity, consent and counter issues: today they say that sign-in is needed.
+ * The portal's addresses. Download, consents, usage log and the counter QR code are places kept for
+ * the consent and counter issues: today they say that sign-in is needed, or that they are coming.
  */
 export const router = createBrowserRouter([
   {
@@ -25,7 +27,8 @@ export const router = createBrowserRouter([
       { path: 'services', element: <Services /> },
       { path: 'services/:id', element: <ServiceDetail /> },
       { path: 'statistics', element: <StatisticsPage /> },
-      { path: 'sign-in', element: <SignInRequired feature="signIn" /> },
+      { path: 'sign-in', element: <SignIn /> },
+      { path: 'account', element: <Account /> },
       { path: 'download', element: <SignInRequired feature="download" /> },
       { path: 'consents', element: <SignInRequired feature="consents" /> },
       { path: 'usage-log', element: <SignInRequired feature="usageLog" /> },

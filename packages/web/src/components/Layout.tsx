@@ -3,12 +3,15 @@ import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, NavLink, Outlet, useLocation } from 'react-router';
 import { setLanguage } from '../i18n/index.ts';
+import { useSession } from '../session.ts';
 
 export function Layout() {
   const { t } = useTranslation();
   const main = useRef<HTMLElement>(null);
   const { pathname } = useLocation();
   const shown = useRef(pathname);
+  const session = useSession();
+  const signedIn = Boolean(session.data);
 
   // After a client-side navigation, focus goes to the new content, as a page load would put it at
   // the top; otherwise keyboard and screen-reader users stay on the link they left.
@@ -57,7 +60,13 @@ export function Layout() {
               <NavLink to="/statistics">{t('nav.statistics')}</NavLink>
             </li>
             <li>
-              <NavLink to="/sign-in">{t('nav.signIn')}</NavLink>
+              {signedIn ? (
+                <NavLink to="/account">
+                  {t('nav.account')} <span className="signed-in-badge">{t('nav.signedIn')}</span>
+                </NavLink>
+              ) : (
+                <NavLink to="/sign-in">{t('nav.signIn')}</NavLink>
+              )}
             </li>
           </ul>
         </nav>

@@ -17,6 +17,8 @@ export const en: Messages = {
     services: 'Services',
     statistics: 'Statistics',
     signIn: 'Sign in',
+    account: 'My account',
+    signedIn: 'Signed in',
   },
   language: {
     switchTo: '中文',
@@ -195,8 +197,12 @@ export const en: Messages = {
   },
   signIn: {
     notice: 'Sign in to use this',
-    body: 'To protect your data, this needs you to prove who you are first. Sign-in is being built and this will work here once it is ready.',
+    body: 'To protect your data, this needs you to prove who you are first.',
     browse: 'Meanwhile you can browse the data catalogue and the services.',
+    goSignIn: 'Go to sign-in',
+    signedInNotice: 'You are signed in',
+    signedInBody: 'This is being built and will work here once it is ready.',
+    account: 'My account',
     features: {
       signIn: 'Sign in',
       download: 'Data download',
@@ -204,6 +210,97 @@ export const en: Messages = {
       usageLog: 'Usage log',
       counter: 'Counter QR code',
     },
+    title: 'Sign in to MyData',
+    intro: 'This platform uses no passwords. Choose a way to prove it is you.',
+    firstUse:
+      'The first time you use MyData you must prove who you are in two different ways: verify with one method, then with another. After that one method is enough.',
+    chooseLegend: 'Choose how to verify',
+    chooseAgain: 'Use another method',
+    continue: 'Verify and sign in',
+    verifying: 'Verifying…',
+    alreadySignedIn: 'You are already signed in.',
+    toAccount: 'Go to my account',
+    secondTitle: 'First check passed',
+    secondBody:
+      'You were verified with “{{methods}}”. As this is your first time, please verify once more in a different way; then you are signed in.',
+    secondLegend: 'Choose a second way to verify',
+    listSeparator: ', ',
+    startOver: 'Start signing in again',
+    errorSummary: 'Please correct the following',
+    fields: {
+      nationalId: 'National ID number',
+      nationalIdHint: 'One letter and 9 digits, e.g. A123456789',
+      cardNumber: 'NHI card number',
+      cardNumberHint: 'The 12 digits on the front of your NHI card',
+      pin: 'NHI card PIN',
+      pinHint: 'The PIN you set when registering the NHI card for online services',
+      householdNumber: 'Household number',
+      householdNumberHint: 'The household number in your household register: one letter and 7 digits',
+    },
+    invalid: {
+      required: 'Enter “{{field}}”.',
+      nationalId: '“{{field}}” is not in the right form: one letter and 9 digits.',
+    },
+    methods: {
+      'nhi-card': {
+        name: 'NHI card',
+        explain:
+          'Enter your national ID, NHI card number and NHI card PIN; the National Health Insurance Administration checks them.',
+      },
+      'two-documents': {
+        name: 'Two documents',
+        explain:
+          'Enter your national ID, NHI card number and household number; the NHI Administration and household registration check them. Three wrong tries lock this for 24 hours.',
+      },
+      'citizen-certificate': {
+        name: 'Citizen digital certificate',
+        explain:
+          'The citizen certificate needs a card reader. The browser cannot read the card yet; sign in with the MyData card tool instead.',
+        tool: 'On a computer with the card reader attached, run the MyData card tool:',
+        after:
+          'The tool prints the sign-in cookies. On first use, complete the second method with the printed mydata-signin cookie.',
+      },
+      'mobile-certificate': {
+        name: 'Mobile citizen certificate (passkey)',
+        explain:
+          'Sign in with a passkey you enrolled in “My account” (your phone or computer’s fingerprint, face or screen lock).',
+        button: 'Sign in with a passkey',
+        cancelled: 'The passkey check was not completed. If you cancelled, try again or use another method.',
+      },
+      'mobile-number': {
+        name: 'Mobile number',
+        explain: 'A one-time code by SMS to your mobile number. Not offered yet.',
+      },
+    },
+  },
+  account: {
+    title: 'My account',
+    signedInAs: 'You are signed in.',
+    assurance: 'Current identity check level',
+    methodsUsed: 'Ways you verified in this sign-in',
+    idleExpires: 'Ends when idle at',
+    absoluteExpires: 'Ends at the latest at',
+    signOut: 'Sign out',
+    signOutEverywhere: 'Sign out on all devices',
+    signedOut: 'You are signed out.',
+    signedOutEverywhere: 'Ended {{count}} sign-ins on all your devices.',
+    passkeysTitle: 'Passkeys (mobile citizen certificate)',
+    passkeysIntro:
+      'A passkey lets you sign in with your phone or computer’s fingerprint, face or screen lock, as strongly as with the citizen certificate.',
+    noPasskeys: 'You have not enrolled a passkey yet.',
+    passkeyItem: 'Passkey enrolled on {{created}}',
+    lastUsed: 'Last used: {{when}}',
+    neverUsed: 'Not used yet',
+    remove: 'Remove',
+    removeLabel: 'Remove the passkey enrolled on {{created}}',
+    removed: 'The passkey was removed.',
+    enrol: 'Enrol a new passkey',
+    enrolled: 'The passkey is enrolled; you can sign in with it next time.',
+    stepUpTitle: 'Enrolling a passkey needs the highest identity check',
+    stepUpBody:
+      'Your current level is “{{current}}”. To be sure it is you, verify once more in one of these ways before enrolling; you stay signed in:',
+    stepUpCard:
+      'Citizen certificate (needs a card reader). The browser cannot read the card yet, so for now this step needs the MyData card tool:',
   },
   notFound: {
     title: 'Page not found',

@@ -1,0 +1,374 @@
+import type { SignInMethod } from '@mydata/core';
+import { type PublicKeyCredentialRequestOptionsJSON, startAuthentication } from '@simplewebauthn/browser';
+import { useQuery } from '@tanstack/react-query';
+import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useNavigate } from 'react-router';
+import { ApiProblem, identityApi, PlatformUnreachable, type SignInAnswer } from '../api.ts';
+import { Loading } from '../components/Badges.tsx';
+import { describeError } from '../components/ErrorPanel.tsx';
+import { useLanguage, useTitle } from '../hooks.ts';
+import { useRefreshIdentity, useSession } from '../session.ts';
+
+/** The methods this page can carry out or explain, in the order they are offered. */
+const PORTAL_METHODS: readonly SignInMethod[] = [
+  'nhi-card',
+  'two-documents',
+  'mobile-certificate',
+  'citizen-certificate',
+];
+
+type Field = 'nationalId' | 'cardNumber' | 'pin' | 'householdNumber';
+type FormMethod = 'nhi-card' | 'two-documents';
+const FORM_FIELDS: Record<FormMethod, Field[]> = {
+  'nhi-card': ['nationalId', 'cardNumber', 'pin'],
+  'two-documents': ['nationalId', 'cardNumber', 'householdNumber'],
+};
+
+/** Codes that say the typed details are wrong or refused: tied to every field of the form. */
+const FIELD_CODES = new Set(['identity.verification-failed', 'identity.locked-out', 'identity.rate-limited']);
+
+/** The command of the card tool, as docs/identity.md gives it, pointed at this platform. */
+export function cardToolCommand(): string {
+  return `npx tsx packages/demo/src/card/cli.ts sign-in --card .mydata/cards/<ID>.p12 --pin 123456 --platform ${window.location.origin}`;
+}
+
+/** Sign-in: choose a method, verify, and on first use verify once more with another method. */
+export function SignIn() {
+  const { t } = useTranslation();
+  useTitle(t('signIn.title'));
+  const session = useSession();
+  const methods = useQuery({ queryKey: ['identity', 'methods'], queryFn: identityApi.methods });
+  const refresh = useRefreshIdentity();
+  const navigate = useNavigate();
+  const [chosen, setChosen] = useState<SignInMethod | undefined>();
+  const [flow, setFlow] = useState<{ verified: SignInMethod[]; candidates: SignInMethod[] } | undefined>();
+  const stepTitle = useRef<HTMLHeadingElement>(null);
+
+  useEffect(() => {
+    if (flow) stepTitle.current?.focus();
+  }, [flow]);
+
+  if (session.isPending || methods.isPending) return <Loading />;
+
+  async function answered(answer: SignInAnswer) {
+    if (answer.status === 'signed-in') {
+      await refresh();
+      void navigate('/account');
+      return;
+    }
+    setChosen(undefined);
+    setFlow({ verified: answer.verified, candidates: answer.candidates });
+  }
+
+  const offered = new Set((methods.data?.items ?? []).map((m) => m.method));
+  const choices = PORTAL_METHODS.filter((m) => (flow ? flow.candidates.includes(m) : offered.has(m)));
+  const csrf = session.data?.csrfToken;
+
+  return (
+    <section className="sign-in" aria-labelledby="sign-in-title">
+      <h1 id="sign-in-title">{t('signIn.title')}</h1>
+      {session.data && !flow ? (
+        <p className="notice-inline">
+          {t('signIn.alreadySignedIn')} <Link to="/account">{t('signIn.toAccount')}</Link>
+        </p>
+      ) : null}
+      {flow ? (
+        <div className="step-done" role="status">
+          <h2 id="second-step" tabIndex={-1} ref={stepTitle}>
+            {t('signIn.secondTitle')}
+          </h2>
+          <p>
+            {t('signIn.secondBody', {
+              methods: flow.verified
+                .map((m) => t(`signIn.methods.${m}.name`))
+                .join(t('signIn.listSeparator')),
+            })}
+          </p>
+        </div>
+      ) : (
+        <>
+          <p className="lead">{t('signIn.intro')}</p>
+          <p className="first-use">{t('signIn.firstUse')}</p>
+        </>
+      )}
+      <fieldset className="method-choice">
+        <legend>{flow ? t('signIn.secondLegend') : t('signIn.chooseLegend')}</legend>
+        {choices.map((m) => (
+          <div className="choice" key={m}>
+            <input
+              type="radio"
+              id={`method-${m}`}
+              name="method"
+              value={m}
+              checked={chosen === m}
+              onChange={() => setChosen(m)}
+              aria-describedby={`method-${m}-explain`}
+            />
+            <label htmlFor={`method-${m}`}>{t(`signIn.methods.${m}.name`)}</label>
+            <span className="hint" id={`method-${m}-explain`}>
+              {t(`signIn.methods.${m}.explain`)}
+            </span>
+          </div>
+        ))}
+      </fieldset>
+      {chosen === 'nhi-card' || chosen === 'two-documents' ? (
+        <DocumentForm key={chosen} method={chosen} csrf={csrf} onAnswer={answered} />
+      ) : null}
+      {chosen === 'mobile-certificate' ? <PasskeySignIn csrf={csrf} onAnswer={answered} /> : null}
+      {chosen === 'citizen-certificate' ? <CardTool /> : null}
+      {flow ? (
+        <p>
+          <button
+            type="button"
+            className="button secondary"
+            onClick={() => {
+              setFlow(undefined);
+              setChosen(undefined);
+            }}
+          >
+            {t('signIn.startOver')}
+          </button>
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+function CardTool() {
+  const { t } = useTranslation();
+  return (
+    <section className="method-panel" aria-labelledby="card-tool-title">
+      <h2 id="card-tool-title">{t('signIn.methods.citizen-certificate.name')}</h2>
+      <p>{t('signIn.methods.citizen-certificate.tool')}</p>
+      <pre>
+        <code>{cardToolCommand()}</code>
+      </pre>
+      <p>{t('signIn.methods.citizen-certificate.after')}</p>
+    </section>
+  );
+}
+
+/** A translated problem, or the passkey being cancelled in the browser. */
+export function ProblemText({ error, id }: { error: unknown; id?: string }) {
+  const { t } = useTranslation();
+  const { lang } = useLanguage();
+  if (!(error instanceof ApiProblem) && !(error instanceof PlatformUnreachable)) {
+    return <p id={id}>{t('signIn.methods.mobile-certificate.cancelled')}</p>;
+  }
+  const { title, action, code } = describeError(error, t, lang);
+  return (
+    <div id={id}>
+      <p className="problem-title">{title}</p>
+      <p>{action}</p>
+      {code && <p className="meta">{t('error.code', { code })}</p>}
+    </div>
+  );
+}
+
+function PasskeySignIn({
+  csrf,
+  onAnswer,
+}: {
+  csrf: string | undefined;
+  onAnswer: (answer: SignInAnswer) => Promise<void>;
+}) {
+  const { t } = useTranslation();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const summary = useRef<HTMLDivElement>(null);
+  const [failures, setFailures] = useState(0);
+  useEffect(() => {
+    if (failures) summary.current?.focus();
+  }, [failures]);
+
+  async function signIn() {
+    setBusy(true);
+    setError(undefined);
+    try {
+      const { challengeId, options } = await identityApi.passkeyChallenge(csrf);
+      const credential = await startAuthentication({
+        optionsJSON: options as unknown as PublicKeyCredentialRequestOptionsJSON,
+      });
+      await onAnswer(await identityApi.verifyPasskey({ challengeId, credential }, csrf));
+    } catch (e) {
+      setError(e);
+      setFailures((n) => n + 1);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section className="method-panel" aria-labelledby="passkey-title">
+      <h2 id="passkey-title">{t('signIn.methods.mobile-certificate.name')}</h2>
+      {error !== undefined && (
+        <div className="error-summary" role="alert" tabIndex={-1} ref={summary}>
+          <ProblemText error={error} />
+        </div>
+      )}
+      <button type="button" onClick={() => void signIn()} disabled={busy}>
+        {busy ? t('signIn.verifying') : t('signIn.methods.mobile-certificate.button')}
+      </button>
+    </section>
+  );
+}
+
+const NATIONAL_ID = /^[A-Z][0-9]{9}$/;
+
+function DocumentForm({
+  method,
+  csrf,
+  onAnswer,
+}: {
+  method: FormMethod;
+  csrf: string | undefined;
+  onAnswer: (answer: SignInAnswer) => Promise<void>;
+}) {
+  const { t } = useTranslation();
+  const fields = FORM_FIELDS[method];
+  const [values, setValues] = useState<Record<Field, string>>({
+    nationalId: '',
+    cardNumber: '',
+    pin: '',
+    householdNumber: '',
+  });
+  const [invalid, setInvalid] = useState<Partial<Record<Field, string>>>({});
+  const [problem, setProblem] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const [failures, setFailures] = useState(0);
+  const summary = useRef<HTMLDivElement>(null);
+  const base = useId();
+  const idOf = (f: Field) => `${method}-${f}`;
+  const problemId = `${base}-problem`;
+
+  useEffect(() => {
+    if (failures) summary.current?.focus();
+  }, [failures]);
+
+  function validate(): Partial<Record<Field, string>> {
+    const found: Partial<Record<Field, string>> = {};
+    for (const f of fields) {
+      const field = t(`signIn.fields.${f}`);
+      if (!values[f].trim()) found[f] = t('signIn.invalid.required', { field });
+      else if (f === 'nationalId' && !NATIONAL_ID.test(values[f].trim().toUpperCase()))
+        found[f] = t('signIn.invalid.nationalId', { field });
+    }
+    return found;
+  }
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const found = validate();
+    setInvalid(found);
+    setProblem(undefined);
+    if (Object.keys(found).length) {
+      setFailures((n) => n + 1);
+      return;
+    }
+    setBusy(true);
+    const nationalId = values.nationalId.trim().toUpperCase();
+    try {
+      const answer =
+        method === 'nhi-card'
+          ? await identityApi.verifyNhiCard(
+              { nationalId, cardNumber: values.cardNumber.trim(), pin: values.pin },
+              csrf,
+            )
+          : await identityApi.verifyTwoDocuments(
+              {
+                nationalId,
+                nhiCardNumber: values.cardNumber.trim(),
+                householdNumber: values.householdNumber.trim().toUpperCase(),
+              },
+              csrf,
+            );
+      setBusy(false);
+      await onAnswer(answer);
+    } catch (error) {
+      setBusy(false);
+      setProblem(error);
+      setFailures((n) => n + 1);
+    }
+  }
+
+  const tiedToFields =
+    problem instanceof ApiProblem && problem.code !== undefined && FIELD_CODES.has(problem.code);
+  const hasErrors = Object.keys(invalid).length > 0 || problem !== undefined;
+
+  return (
+    <form
+      className="method-panel sign-in-form"
+      noValidate
+      onSubmit={(e) => void submit(e)}
+      aria-labelledby={`${base}-title`}
+    >
+      <h2 id={`${base}-title`}>{t(`signIn.methods.${method}.name`)}</h2>
+      {hasErrors && (
+        <div
+          className="error-summary"
+          role="alert"
+          tabIndex={-1}
+          ref={summary}
+          aria-labelledby={`${base}-summary-title`}
+        >
+          <h3 id={`${base}-summary-title`}>{t('signIn.errorSummary')}</h3>
+          {problem !== undefined ? (
+            <ProblemText error={problem} id={problemId} />
+          ) : (
+            <ul>
+              {fields
+                .filter((f) => invalid[f])
+                .map((f) => (
+                  <li key={f}>
+                    <a href={`#${idOf(f)}`}>{invalid[f]}</a>
+                  </li>
+                ))}
+            </ul>
+          )}
+        </div>
+      )}
+      {fields.map((f) => {
+        const id = idOf(f);
+        const describedBy = [
+          `${id}-hint`,
+          invalid[f] ? `${id}-error` : undefined,
+          tiedToFields ? problemId : undefined,
+        ]
+          .filter(Boolean)
+          .join(' ');
+        return (
+          <div className="field" key={f}>
+            <label htmlFor={id}>{t(`signIn.fields.${f}`)}</label>
+            <span className="hint" id={`${id}-hint`}>
+              {t(`signIn.fields.${f}Hint`)}
+            </span>
+            {invalid[f] && (
+              <span className="field-error" id={`${id}-error`}>
+                {invalid[f]}
+              </span>
+            )}
+            <input
+              id={id}
+              name={f}
+              type={f === 'pin' ? 'password' : 'text'}
+              inputMode={f === 'cardNumber' || f === 'pin' ? 'numeric' : undefined}
+              autoComplete="off"
+              autoCapitalize={f === 'nationalId' || f === 'householdNumber' ? 'characters' : 'off'}
+              spellCheck={false}
+              value={values[f]}
+              aria-invalid={invalid[f] || tiedToFields ? true : undefined}
+              aria-describedby={describedBy}
+              onChange={(e) => setValues((v) => ({ ...v, [f]: e.target.value }))}
+            />
+          </div>
+        );
+      })}
+      <p>
+        <button type="submit" disabled={busy}>
+          {busy ? t('signIn.verifying') : t('signIn.continue')}
+        </button>
+      </p>
+    </form>
+  );
+}
