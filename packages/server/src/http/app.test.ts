@@ -1,3 +1,4 @@
+import { AppError } from '@mydata/core';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp } from './testing.ts';
@@ -8,6 +9,15 @@ describe('The platform HTTP application', () => {
     t = await createTestApp();
     t.app.get('/test/boom', async () => {
       throw new Error('secret internal detail');
+    });
+    t.app.get('/test/rate-limited', async () => {
+      throw new AppError('identity.rate-limited', { method: 'two-documents', retryAfterSeconds: 29.2 });
+    });
+    t.app.get('/test/locked', async () => {
+      throw new AppError('identity.locked-out', {
+        method: 'two-documents',
+        until: new Date(Date.now() + 3600_000).toISOString(),
+      });
     });
   });
   afterAll(() => t.close());
@@ -68,6 +78,16 @@ describe('The platform HTTP application', () => {
     expect(body.code).toBe('server.internal');
     expect(JSON.stringify(body)).not.toContain('secret');
     expect(body.detail).toContain(body.requestId);
+  });
+
+  it('tells a refused client when to try again with Retry-After', async () => {
+    const limited = await t.app.inject('/test/rate-limited');
+    expect(limited.statusCode).toBe(429);
+    expect(limited.headers['retry-after']).toBe('30');
+    const locked = await t.app.inject('/test/locked');
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(3590);
+    expect(Number(locked.headers['retry-after'])).toBeLessThanOrEqual(3600);
+    expect((await t.app.inject('/nope')).headers['retry-after']).toBeUndefined();
   });
 
   it('describes each problem type at its type URI', async () => {

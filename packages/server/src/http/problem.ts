@@ -40,6 +40,19 @@ export interface ProblemBody {
   errors?: FieldIssue[];
 }
 
+/**
+ * When a refused client may try again (RFC 9110 Retry-After), from the error's `retryAfterSeconds`
+ * or `until` param, so clients back off without parsing the text.
+ */
+function retryAfterSeconds(error: AppError): number | undefined {
+  if (error.status !== 429 && error.status !== 503) return undefined;
+  const { retryAfterSeconds: seconds, until } = error.params;
+  if (typeof seconds === 'number' && Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds));
+  const untilMs = typeof until === 'string' ? Date.parse(until) : Number.NaN;
+  if (Number.isFinite(untilMs)) return Math.max(0, Math.ceil((untilMs - Date.now()) / 1000));
+  return undefined;
+}
+
 /** Answers with the problem document for an error, in the language the client prefers. */
 export function replyWithProblem(reply: FastifyReply, error: AppError, publicUrl: string) {
   const request = reply.request;
@@ -55,6 +68,8 @@ export function replyWithProblem(reply: FastifyReply, error: AppError, publicUrl
     requestId: request.id,
     ...(error.issues ? { errors: error.issues } : {}),
   };
+  const retryAfter = retryAfterSeconds(error);
+  if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
   return reply
     .code(error.status)
     .header('content-type', 'application/problem+json; charset=utf-8')
