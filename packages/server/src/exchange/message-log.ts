@@ -1,6 +1,7 @@
 import { canonicalFlatJson, MESSAGE_LOG_GENESIS, messageLogEntryHash } from '@mydata/core';
-import { sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { Db } from '../db/database.ts';
+import type { ExchangeMessageLogTable } from './tables.ts';
 
 /** One exchange attempt as the message log keeps it: signed envelopes and hashes, never the payload. */
 export interface MessageLogEntry {
@@ -52,22 +53,7 @@ export type MessageLogVerification =
   | { ok: true; count: number; head: string }
   | { ok: false; seq: number; reason: 'edited' | 'missing' | 'reordered' | 'broken-link'; count: number };
 
-function toEntry(r: {
-  seq: number | string;
-  at: Date;
-  exchange_id: string;
-  request_id: string;
-  agency_id: string;
-  dataset_id: string;
-  consent_id: string;
-  outcome: string;
-  http_status: number | null;
-  request_jws: string;
-  response_jws: string | null;
-  response_body_sha256: string | null;
-  prev_hash: string;
-  hash: string;
-}): StoredMessageLogEntry {
+function toEntry(r: Selectable<ExchangeMessageLogTable>): StoredMessageLogEntry {
   return {
     seq: Number(r.seq),
     at: new Date(r.at),
