@@ -6,6 +6,7 @@ import { Link } from 'react-router';
 import { identityApi, type SessionView } from '../api.ts';
 import { Loading } from '../components/Badges.tsx';
 import { ErrorPanel } from '../components/ErrorPanel.tsx';
+import { Fact } from '../components/Fact.tsx';
 import { useLanguage, useTitle } from '../hooks.ts';
 import { useRefreshIdentity, useSession } from '../session.ts';
 import { cardToolCommand, ProblemText } from './SignIn.tsx';
@@ -74,14 +75,8 @@ function SignedIn({ session, onSignedOut }: { session: SessionView; onSignedOut:
             {session.methods.map((m) => t(`signIn.methods.${m}.name`)).join(t('signIn.listSeparator'))}
           </dd>
         </div>
-        <div>
-          <dt>{t('account.idleExpires')}</dt>
-          <dd>{when(session.idleExpiresAt)}</dd>
-        </div>
-        <div>
-          <dt>{t('account.absoluteExpires')}</dt>
-          <dd>{when(session.absoluteExpiresAt)}</dd>
-        </div>
+        <Fact label={t('account.idleExpires')}>{when(session.idleExpiresAt)}</Fact>
+        <Fact label={t('account.absoluteExpires')}>{when(session.absoluteExpiresAt)}</Fact>
       </dl>
       {error !== undefined && (
         <div className="error-summary" role="alert">

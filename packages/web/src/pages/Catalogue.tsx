@@ -6,6 +6,7 @@ import { Link, useSearchParams } from 'react-router';
 import { api } from '../api.ts';
 import { AssuranceNote, Loading, SensitivityNote } from '../components/Badges.tsx';
 import { ErrorPanel } from '../components/ErrorPanel.tsx';
+import { Fact } from '../components/Fact.tsx';
 import { useLanguage, useTitle } from '../hooks.ts';
 import { zhTW } from '../i18n/zh-TW.ts';
 
@@ -104,27 +105,15 @@ export function Catalogue() {
                 </h2>
                 <p>{pick(d.description)}</p>
                 <dl className="facts">
-                  <div>
-                    <dt>{t('catalogue.heldBy')}</dt>
-                    <dd>{pick(d.agency.name)}</dd>
-                  </div>
-                  <div>
-                    <dt>{t('catalogue.topic')}</dt>
-                    <dd>{t(`topics.${d.topic}`)}</dd>
-                  </div>
-                  <div>
-                    <dt>{t('catalogue.needs')}</dt>
-                    <dd>
-                      <AssuranceNote level={d.minAssurance} />
-                    </dd>
-                  </div>
+                  <Fact label={t('catalogue.heldBy')}>{pick(d.agency.name)}</Fact>
+                  <Fact label={t('catalogue.topic')}>{t(`topics.${d.topic}`)}</Fact>
+                  <Fact label={t('catalogue.needs')}>
+                    <AssuranceNote level={d.minAssurance} />
+                  </Fact>
                   {d.sensitivity === 'sensitive' && (
-                    <div>
-                      <dt>{t('dataset.sensitivity')}</dt>
-                      <dd>
-                        <SensitivityNote sensitivity={d.sensitivity} />
-                      </dd>
-                    </div>
+                    <Fact label={t('dataset.sensitivity')}>
+                      <SensitivityNote sensitivity={d.sensitivity} />
+                    </Fact>
                   )}
                 </dl>
               </li>

@@ -4,6 +4,7 @@ import { Link, useParams } from 'react-router';
 import { api } from '../api.ts';
 import { AssuranceNote, Loading, ModeNote, SensitivityNote } from '../components/Badges.tsx';
 import { ErrorPanel } from '../components/ErrorPanel.tsx';
+import { Fact } from '../components/Fact.tsx';
 import { useLanguage, useTitle } from '../hooks.ts';
 
 export function DatasetDetail() {
@@ -30,26 +31,14 @@ export function DatasetDetail() {
       <h1 id="dataset-title">{pick(d.name)}</h1>
       <p className="lead">{pick(d.description)}</p>
       <dl className="facts wide">
-        <div>
-          <dt>{t('dataset.agency')}</dt>
-          <dd>{pick(d.agency.name)}</dd>
-        </div>
-        <div>
-          <dt>{t('dataset.topic')}</dt>
-          <dd>{t(`topics.${d.topic}`)}</dd>
-        </div>
-        <div>
-          <dt>{t('dataset.assurance')}</dt>
-          <dd>
-            <AssuranceNote level={d.minAssurance} />
-          </dd>
-        </div>
-        <div>
-          <dt>{t('dataset.sensitivity')}</dt>
-          <dd>
-            <SensitivityNote sensitivity={d.sensitivity} />
-          </dd>
-        </div>
+        <Fact label={t('dataset.agency')}>{pick(d.agency.name)}</Fact>
+        <Fact label={t('dataset.topic')}>{t(`topics.${d.topic}`)}</Fact>
+        <Fact label={t('dataset.assurance')}>
+          <AssuranceNote level={d.minAssurance} />
+        </Fact>
+        <Fact label={t('dataset.sensitivity')}>
+          <SensitivityNote sensitivity={d.sensitivity} />
+        </Fact>
       </dl>
       <p className="actions">
         <Link className="button" to="/download">

@@ -4,6 +4,7 @@ import { Link, useParams } from 'react-router';
 import { api } from '../api.ts';
 import { AssuranceNote, Loading, ModeNote } from '../components/Badges.tsx';
 import { ErrorPanel } from '../components/ErrorPanel.tsx';
+import { Fact } from '../components/Fact.tsx';
 import { useLanguage, useTitle } from '../hooks.ts';
 
 export function ServiceDetail() {
@@ -25,30 +26,17 @@ export function ServiceDetail() {
       <h1 id="service-title">{pick(s.name)}</h1>
       <p className="lead">{pick(s.description)}</p>
       <dl className="facts wide">
-        <div>
-          <dt>{t('service.provider')}</dt>
-          <dd>{pick(s.provider.name)}</dd>
-        </div>
-        <div>
-          <dt>{t('service.mode')}</dt>
-          <dd>
-            <ModeNote mode={s.mode} />
-          </dd>
-        </div>
-        <div>
-          <dt>{t('service.purpose')}</dt>
-          <dd>
-            {pick(s.purpose.description)}
-            <span className="badge-explain">
-              {t('service.purposeCode')}:{' '}
-              <code>{s.purpose.dpv.replace('https://w3id.org/dpv#', 'dpv:')}</code>
-            </span>
-          </dd>
-        </div>
-        <div>
-          <dt>{t('service.retention')}</dt>
-          <dd>{t('service.retentionDays', { count: s.retentionDays })}</dd>
-        </div>
+        <Fact label={t('service.provider')}>{pick(s.provider.name)}</Fact>
+        <Fact label={t('service.mode')}>
+          <ModeNote mode={s.mode} />
+        </Fact>
+        <Fact label={t('service.purpose')}>
+          {pick(s.purpose.description)}
+          <span className="badge-explain">
+            {t('service.purposeCode')}: <code>{s.purpose.dpv.replace('https://w3id.org/dpv#', 'dpv:')}</code>
+          </span>
+        </Fact>
+        <Fact label={t('service.retention')}>{t('service.retentionDays', { count: s.retentionDays })}</Fact>
       </dl>
       <p className="actions">
         <Link className="button" to={s.mode === 'counter' ? '/counter' : '/sign-in'}>
@@ -64,28 +52,16 @@ export function ServiceDetail() {
                 <Link to={`/datasets/${encodeURIComponent(d.datasetId)}`}>{pick(d.name)}</Link>
               </h3>
               <dl className="facts">
-                <div>
-                  <dt>{t('service.need')}</dt>
-                  <dd>
-                    <strong className={d.required ? 'required' : 'optional'}>
-                      {d.required ? t('service.required') : t('service.optional')}
-                    </strong>
-                  </dd>
-                </div>
-                <div>
-                  <dt>{t('service.why')}</dt>
-                  <dd>{pick(d.justification)}</dd>
-                </div>
-                <div>
-                  <dt>{t('service.agency')}</dt>
-                  <dd>{pick(d.agency.name)}</dd>
-                </div>
-                <div>
-                  <dt>{t('service.assurance')}</dt>
-                  <dd>
-                    <AssuranceNote level={d.minAssurance} />
-                  </dd>
-                </div>
+                <Fact label={t('service.need')}>
+                  <strong className={d.required ? 'required' : 'optional'}>
+                    {d.required ? t('service.required') : t('service.optional')}
+                  </strong>
+                </Fact>
+                <Fact label={t('service.why')}>{pick(d.justification)}</Fact>
+                <Fact label={t('service.agency')}>{pick(d.agency.name)}</Fact>
+                <Fact label={t('service.assurance')}>
+                  <AssuranceNote level={d.minAssurance} />
+                </Fact>
               </dl>
             </li>
           ))}

@@ -6,6 +6,7 @@ import { Link, useSearchParams } from 'react-router';
 import { api } from '../api.ts';
 import { Loading, ModeNote } from '../components/Badges.tsx';
 import { ErrorPanel } from '../components/ErrorPanel.tsx';
+import { Fact } from '../components/Fact.tsx';
 import { useLanguage, useTitle } from '../hooks.ts';
 import { formToParams } from './Catalogue.tsx';
 
@@ -72,20 +73,13 @@ export function Services() {
                 </h2>
                 <p>{pick(s.description)}</p>
                 <dl className="facts">
-                  <div>
-                    <dt>{t('service.provider')}</dt>
-                    <dd>{pick(s.provider.name)}</dd>
-                  </div>
-                  <div>
-                    <dt>{t('service.mode')}</dt>
-                    <dd>
-                      <ModeNote mode={s.mode} />
-                    </dd>
-                  </div>
-                  <div>
-                    <dt>{t('service.datasetsTitle')}</dt>
-                    <dd>{s.datasets.map((d) => pick(d.name)).join('、')}</dd>
-                  </div>
+                  <Fact label={t('service.provider')}>{pick(s.provider.name)}</Fact>
+                  <Fact label={t('service.mode')}>
+                    <ModeNote mode={s.mode} />
+                  </Fact>
+                  <Fact label={t('service.datasetsTitle')}>
+                    {s.datasets.map((d) => pick(d.name)).join('、')}
+                  </Fact>
                 </dl>
               </li>
             ))}
