@@ -12,6 +12,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { AppError } from '@mydata/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ActiveSession, IdentityService } from './service.ts';
 
 export const CSRF_HEADER = 'x-csrf-token';
 
@@ -94,3 +95,26 @@ export function checkCsrfToken(req: FastifyRequest, sessionToken: string): void 
     throw new AppError('identity.csrf-rejected', { reason: `missing or wrong ${CSRF_HEADER} header` });
   }
 }
+
+/** A guard other capabilities' routes share: the caller's session, with CSRF checks on state-changing requests. */
+export function createSessionGuard(opts: { service: Pick<IdentityService, 'session'>; publicUrl: string }) {
+  const secure = opts.publicUrl.startsWith('https:');
+  const names = cookieNames(secure);
+  return async function requireSession(req: FastifyRequest, reply: FastifyReply): Promise<ActiveSession> {
+    const token = readCookie(req, names.session);
+    const session = await opts.service.session(token);
+    if (!session) {
+      if (token) setCookie(reply, names.session, null, { secure });
+      throw new AppError('identity.not-signed-in', {
+        reason: token ? 'the session has ended' : 'no session',
+      });
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      checkOrigin(req, opts.publicUrl);
+      checkCsrfToken(req, session.token);
+    }
+    return session;
+  };
+}
+
+export type SessionGuard = ReturnType<typeof createSessionGuard>;

@@ -2,9 +2,17 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AppError, AssuranceLevel, meetsAssurance, type SessionTimeouts, SignInMethod } from '@mydata/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { checkCsrfToken, checkOrigin, cookieNames, csrfTokenFor, readCookie, setCookie } from './http.ts';
+import {
+  checkCsrfToken,
+  checkOrigin,
+  cookieNames,
+  createSessionGuard,
+  csrfTokenFor,
+  readCookie,
+  setCookie,
+} from './http.ts';
 import { type PasskeyMethod, PasskeyRegistration } from './passkeys.ts';
-import type { ActiveSession, IdentityService, SignInResult } from './service.ts';
+import type { IdentityService, SignInResult } from './service.ts';
 
 export interface IdentityRoutesOptions {
   service: IdentityService;
@@ -49,22 +57,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<IdentityRoutesOptions> = 
   const secure = publicUrl.startsWith('https:');
   const names = cookieNames(secure);
 
-  /** The caller's session, with CSRF checks for state-changing requests; throws when there is none. */
-  async function requireSession(req: FastifyRequest, reply: FastifyReply): Promise<ActiveSession> {
-    const token = readCookie(req, names.session);
-    const session = await service.session(token);
-    if (!session) {
-      if (token) setCookie(reply, names.session, null, { secure });
-      throw new AppError('identity.not-signed-in', {
-        reason: token ? 'the session has ended' : 'no session',
-      });
-    }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      checkOrigin(req, publicUrl);
-      checkCsrfToken(req, session.token);
-    }
-    return session;
-  }
+  const requireSession = createSessionGuard({ service, publicUrl });
 
   function answer(reply: FastifyReply, result: SignInResult) {
     if (result.status === 'signed-in') {
