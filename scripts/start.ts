@@ -12,6 +12,7 @@ import {
   findTestPersonas,
   MAX_POPULATION_SIZE,
   startDemoAgencies,
+  startDemoServices,
   startMailbox,
   writePkcs12,
 } from '@mydata/demo';
@@ -36,6 +37,13 @@ const populationSize = Number(process.env.DEMO_POPULATION ?? 10_000);
 if (!Number.isInteger(populationSize) || populationSize < 1 || populationSize > MAX_POPULATION_SIZE) {
   fail(
     `DEMO_POPULATION=${JSON.stringify(process.env.DEMO_POPULATION)}: must be an integer from 1 to ${MAX_POPULATION_SIZE}`,
+  );
+}
+// DEMO_SERVICES_PORT sets the first of four consecutive ports for the demo services; by default each takes a free one.
+const servicesPort = Number(process.env.DEMO_SERVICES_PORT ?? 0);
+if (!Number.isInteger(servicesPort) || servicesPort < 0 || servicesPort > 65532) {
+  fail(
+    `DEMO_SERVICES_PORT=${JSON.stringify(process.env.DEMO_SERVICES_PORT)}: must be a port from 0 to 65532`,
   );
 }
 const population = createPopulation({ seed: DEMO_SEED, size: populationSize });
@@ -98,6 +106,26 @@ for (const a of agencies.agencies) {
 }
 await exchange.gateway.checkHealth();
 
+// The demo online services are web apps of their own, each registered as the platform's OAuth
+// client (its catalogue id is the client id) with its public keys, callback and webhook address.
+const services = await startDemoServices({
+  platformUrl: config.publicUrl,
+  dataDir: config.dataDir,
+  catalogue: demoCatalogue,
+  ports: servicesPort,
+}).catch(async (error: unknown) => {
+  await Promise.all([platform.stop(), agencies.close()]);
+  return fail(`demo services: ${error instanceof Error ? error.message : String(error)}`);
+});
+for (const s of services) {
+  await platform.oauth.registerClient({
+    clientId: s.serviceId,
+    jwks: s.publicJwks,
+    redirectUris: [s.redirectUri],
+    webhookUrl: s.webhookUrl,
+  });
+}
+
 // Each persona gets a citizen-certificate "card" (PKCS#12, PIN 123456) from the national test CA,
 // for the card tool: tsx packages/demo/src/card/cli.ts sign-in --card <file> --pin 123456.
 const cardsDir = join(config.dataDir, 'cards');
@@ -132,6 +160,8 @@ MyData 個人化資料自主運用平臺 is ready in ${Math.round(performance.no
   Mailbox       ${mailbox ? `${mailbox.url.replace('127.0.0.1', 'localhost')}   (demo e-mail and SMS)` : `SMTP ${new URL(config.notify.smtpUrl ?? 'smtp://-').host}, SMS ${config.notify.smsGatewayUrl}`}
   Exchange      ${base}/api/v1/status/agencies   ${issueCertificate ? `(mutual TLS, local CA in ${config.dataDir}/pki)` : '(configured certificates; no demo agencies)'}
 ${agencies.agencies.map((a) => `    ${a.agencyId.padEnd(24)} ${a.url}`).join('\n')}
+  Services      online services that fill in forms with MyData (docs/service-quickstart.md)
+${services.map((s) => `    ${s.serviceId.padEnd(40)} ${s.url}`).join('\n')}
   Demo          ${demoCatalogue.datasets.length} datasets from ${demoCatalogue.organisations.filter((o) => o.roles.includes('data-provider')).length} agencies, ${demoCatalogue.services.length} services
   Population    ${populationSize.toLocaleString('en')} synthetic citizens (seed ${DEMO_SEED}); test personas:
 ${personas.map((p) => `    ${p.citizen.nationalId} ${p.citizen.name}  ${p.description['zh-TW']}`).join('\n')}
@@ -153,7 +183,11 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       console.error('shutdown took too long; exiting');
       process.exit(1);
     }, SHUTDOWN_TIMEOUT_MS).unref();
-    Promise.all([platform.stop().then(() => mailbox?.close()), agencies.close()]).then(
+    Promise.all([
+      platform.stop().then(() => mailbox?.close()),
+      agencies.close(),
+      ...services.map((s) => s.stop()),
+    ]).then(
       () => {
         console.log('stopped');
         process.exit(0);

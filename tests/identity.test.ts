@@ -33,6 +33,7 @@ describe('Citizen identity', () => {
       { method: 'mobile-certificate', assurance: 'high' },
       { method: 'nhi-card', assurance: 'substantial' },
       { method: 'two-documents', assurance: 'low' },
+      { method: 'mobile-number', assurance: 'low' },
     ]);
   });
 
@@ -45,7 +46,7 @@ describe('Citizen identity', () => {
       expect(first.json()).toEqual({
         status: 'second-method-required',
         verified: ['citizen-certificate'],
-        candidates: ['nhi-card', 'two-documents'],
+        candidates: ['nhi-card', 'two-documents', 'mobile-number'],
       });
       expect(cookieOf(first, 'mydata-session')).toBeUndefined();
       expect((await d.get('/api/v1/identity/session')).statusCode).toBe(401);

@@ -3,7 +3,15 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
-import { createPopulation, DEMO_SEED, demoCatalogue, type Population, startDemoAgencies } from '@mydata/demo';
+import {
+  createPopulation,
+  DEMO_SEED,
+  demoCatalogue,
+  type Population,
+  type RunningDemoService,
+  startDemoAgencies,
+  startDemoServices,
+} from '@mydata/demo';
 import { loadConfig, type Platform, spkiSha256, startPlatform } from '@mydata/server';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { WEB_DIST } from '../../scripts/build-web.ts';
@@ -20,6 +28,8 @@ export interface Portal {
   url: string;
   /** The demo population the demo agencies answer for (identity checks, records). */
   population: Population;
+  /** The demo online services, registered as OAuth clients (with `services: true`). */
+  services: RunningDemoService[];
   close(): Promise<void>;
 }
 
@@ -41,7 +51,9 @@ async function freePort(): Promise<number> {
  * them), and the platform's public URL is `http://localhost:<port>`: the identity API checks the
  * browser's Origin against it, and WebAuthn needs a host name, not an IP address, as its RP ID.
  */
-export async function startPortal(options: { agencies?: string[] } = {}): Promise<Portal> {
+export async function startPortal(
+  options: { agencies?: string[]; services?: boolean } = {},
+): Promise<Portal> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mydata-e2e-'));
   const port = options.agencies ? await freePort() : 0;
   const config = loadConfig({
@@ -74,6 +86,18 @@ export async function startPortal(options: { agencies?: string[] } = {}): Promis
       jwks: { keys: [a.publicJwk as never] },
     });
   }
+  // The demo online services, as `npm start` runs them: each its own web app, registered as a client.
+  const services = options.services
+    ? await startDemoServices({ platformUrl: config.publicUrl, dataDir, catalogue: demoCatalogue })
+    : [];
+  for (const s of services) {
+    await platform.oauth.registerClient({
+      clientId: s.serviceId,
+      jwks: s.publicJwks,
+      redirectUris: [s.redirectUri],
+      webhookUrl: s.webhookUrl,
+    });
+  }
   // launch() gives every run a fresh, throw-away profile; no --user-data-dir to clean up.
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -96,8 +120,10 @@ export async function startPortal(options: { agencies?: string[] } = {}): Promis
     browser,
     url: options.agencies ? config.publicUrl : platform.url,
     population,
+    services,
     async close() {
       await browser.close();
+      await Promise.all(services.map((s) => s.stop()));
       await platform.stop();
       await demo?.close();
       rmSync(dataDir, { recursive: true, force: true });

@@ -349,6 +349,160 @@ export const ERROR_CATALOGUE = {
       en: 'Your account has no passkey with id "{id}". Your enrolled passkeys are listed at /api/v1/identity/passkeys.',
     },
   },
+  'identity.otp-incorrect': {
+    status: 401,
+    title: { 'zh-TW': '簡訊驗證碼不正確', en: 'Wrong one-time code' },
+    detail: {
+      'zh-TW': '您輸入的簡訊驗證碼不正確，這組驗證碼還可再試 {triesLeft} 次。請核對簡訊後再輸入。',
+      en: 'The one-time code you entered is wrong; this code can be tried {triesLeft} more times. Check the text message and enter it again.',
+    },
+  },
+  'identity.otp-expired': {
+    status: 401,
+    title: { 'zh-TW': '簡訊驗證碼已失效', en: 'One-time code no longer valid' },
+    detail: {
+      'zh-TW': '這組簡訊驗證碼已失效（{reason}）。驗證碼只能使用一次且 5 分鐘內有效，請重新取得驗證碼。',
+      en: 'This one-time code is no longer valid ({reason}). A code works once and for 5 minutes; ask for a new one.',
+    },
+  },
+  'identity.otp-exhausted': {
+    status: 429,
+    title: { 'zh-TW': '驗證碼輸入錯誤次數過多', en: 'Too many wrong codes' },
+    detail: {
+      'zh-TW': '這組簡訊驗證碼已輸入錯誤 {maxTries} 次，不能再使用。請重新取得驗證碼。',
+      en: 'This one-time code was entered wrongly {maxTries} times and no longer works. Ask for a new code.',
+    },
+  },
+  'identity.otp-resend-limited': {
+    status: 429,
+    title: { 'zh-TW': '驗證碼發送過於頻繁', en: 'Codes sent too often' },
+    detail: {
+      'zh-TW': '簡訊驗證碼每分鐘最多發送 1 次、每小時最多 5 次。請約 {retryAfterSeconds} 秒後再申請。',
+      en: 'One-time codes are sent at most once a minute and five times an hour. Ask again in about {retryAfterSeconds} s.',
+    },
+  },
+  'consent.invalid-authorization-details': {
+    status: 400,
+    title: { 'zh-TW': '授權請求內容不正確', en: 'Invalid authorization details' },
+    detail: {
+      'zh-TW': '服務送來的授權請求（authorization_details）不正確：{reason}。請回到該服務重新申請。',
+      en: 'The authorization request (authorization_details) sent by the service is not valid: {reason}. Go back to the service and start again.',
+    },
+  },
+  'consent.dataset-not-approved': {
+    status: 400,
+    title: { 'zh-TW': '服務未獲准使用此資料', en: 'Dataset not approved for the service' },
+    detail: {
+      'zh-TW': '服務「{serviceId}」未獲准取得「{datasetId}」資料，平臺不接受這個請求。',
+      en: 'The service {serviceId} is not approved for the dataset {datasetId}, so the platform refused the request.',
+    },
+  },
+  'consent.purpose-not-approved': {
+    status: 400,
+    title: { 'zh-TW': '使用目的與核准的不同', en: 'Purpose not approved' },
+    detail: {
+      'zh-TW':
+        '服務「{serviceId}」申請的使用目的「{purpose}」與核准的目的「{approved}」不同，平臺不接受這個請求。',
+      en: 'The service {serviceId} asked for the purpose {purpose}, but its approved purpose is {approved}; the platform refused the request.',
+    },
+  },
+  'consent.mode-not-supported': {
+    status: 400,
+    title: { 'zh-TW': '不支援此傳輸方式', en: 'Transfer mode not supported' },
+    detail: {
+      'zh-TW':
+        '服務「{serviceId}」要求的傳輸方式「{mode}」與核准的方式「{approved}」不同，或不適用線上傳輸。',
+      en: 'The service {serviceId} asked for the transfer mode {mode}, which differs from its approved mode {approved} or is not an online transfer.',
+    },
+  },
+  'consent.required-dataset-missing': {
+    status: 400,
+    title: { 'zh-TW': '缺少必要的資料', en: 'Required dataset missing' },
+    detail: {
+      'zh-TW': '「{datasetId}」是這項服務必要的資料，不能取消勾選。若不願提供，請選擇不同意。',
+      en: 'The dataset {datasetId} is required by this service and cannot be left out. If you do not want to share it, decline instead.',
+    },
+  },
+  'consent.dataset-not-requested': {
+    status: 400,
+    title: { 'zh-TW': '選擇了未被請求的資料', en: 'Dataset not requested' },
+    detail: {
+      'zh-TW': '您選擇的「{datasetId}」不在這次服務請求的資料中。請只從列出的資料中選擇。',
+      en: 'The dataset {datasetId} you chose is not part of what the service asked for. Choose only among the listed datasets.',
+    },
+  },
+  'consent.interaction-not-found': {
+    status: 404,
+    title: { 'zh-TW': '找不到此授權流程', en: 'Authorization not found' },
+    detail: {
+      'zh-TW': '這次授權流程不存在或已逾時。請回到原本的服務重新開始申請。',
+      en: 'This authorization does not exist or has expired. Go back to the service and start again.',
+    },
+  },
+  'consent.not-found': {
+    status: 404,
+    title: { 'zh-TW': '找不到此同意紀錄', en: 'Consent not found' },
+    detail: {
+      'zh-TW': '您的帳號沒有代碼為「{id}」的同意紀錄。您的同意紀錄請見 /api/v1/consents。',
+      en: 'Your account has no consent with id "{id}". Your consents are listed at /api/v1/consents.',
+    },
+  },
+  'consent.not-withdrawable': {
+    status: 409,
+    title: { 'zh-TW': '此同意已結束', en: 'Consent already ended' },
+    detail: {
+      'zh-TW': '同意紀錄「{id}」的狀態是「{status}」，已經結束，不能再撤回或重試。',
+      en: 'The consent {id} is {status}, which is final; it can no longer be withdrawn or retried.',
+    },
+  },
+  'consent.service-suspended': {
+    status: 403,
+    title: { 'zh-TW': '此服務已暫停', en: 'Service suspended' },
+    detail: {
+      'zh-TW': '服務「{serviceId}」目前已被暫停使用平臺，無法取得您的資料。',
+      en: 'The service {serviceId} is currently suspended from the platform and cannot receive your data.',
+    },
+  },
+  'transfer.invalid-token': {
+    status: 401,
+    title: { 'zh-TW': '存取權杖無效', en: 'Invalid access token' },
+    detail: {
+      'zh-TW': '取得資料包需要有效、未過期且綁定 DPoP 金鑰的存取權杖。請重新取得授權。',
+      en: 'Fetching the data package needs a valid, unexpired, DPoP-bound access token. Obtain a new authorization.',
+    },
+  },
+  'transfer.invalid-dpop-proof': {
+    status: 401,
+    title: { 'zh-TW': 'DPoP 證明無效', en: 'Invalid DPoP proof' },
+    detail: {
+      'zh-TW': '請求的 DPoP 證明不被接受：{reason}。請以權杖綁定的金鑰為這次請求產生新的證明。',
+      en: 'The DPoP proof of the request was not accepted: {reason}. Make a fresh proof for this request with the key the token is bound to.',
+    },
+  },
+  'transfer.package-gone': {
+    status: 410,
+    title: { 'zh-TW': '資料包已不存在', en: 'Data package gone' },
+    detail: {
+      'zh-TW': '這份資料包已無法取得（同意狀態：{status}）。資料包只能取得一次，撤回或逾時後即刪除。',
+      en: 'This data package can no longer be fetched (consent status: {status}). A package can be fetched once and is deleted on withdrawal or expiry.',
+    },
+  },
+  'transfer.package-not-ready': {
+    status: 409,
+    title: { 'zh-TW': '資料包尚未備妥', en: 'Data package not ready' },
+    detail: {
+      'zh-TW': '平臺仍在向資料提供機關取得資料，或上次取得失敗待民眾重試。請稍後再試。',
+      en: 'The platform is still collecting the data from the agencies, or the collection failed and awaits the citizen’s retry. Try again later.',
+    },
+  },
+  'oauth-client.invalid-registration': {
+    status: 400,
+    title: { 'zh-TW': '服務用戶端登記不正確', en: 'Invalid client registration' },
+    detail: {
+      'zh-TW': '服務用戶端登記被拒絕：{reason}。',
+      en: 'The service client registration was refused: {reason}.',
+    },
+  },
   'server.not-ready': {
     status: 503,
     title: { 'zh-TW': '服務暫時無法使用', en: 'Service temporarily unavailable' },

@@ -2,6 +2,7 @@ export * from './assurance.ts';
 export * from './catalogue/schemas.ts';
 export * from './catalogue/validate.ts';
 export * from './catalogue/views.ts';
+export * from './consent/index.ts';
 export * from './errors.ts';
 export * from './exchange/message.ts';
 export * from './i18n.ts';

@@ -1,5 +1,6 @@
 import { validateCatalogue } from '@mydata/core';
 import { describe, expect, it } from 'vitest';
+import { DEMO_IDENTITY_CHECKS } from './agencies/identity-checks.ts';
 import { demoCatalogue, SERVICE_IDS } from './catalogue.ts';
 import { DATASET_IDS } from './population/payloads.ts';
 
@@ -27,11 +28,14 @@ describe('demo catalogue', () => {
     expect(new Set(datasets.map((d) => d.id))).toEqual(new Set(Object.values(DATASET_IDS)));
   });
 
-  it('every dataset is asked for by at least one service, and every provider has a dataset or service', () => {
+  it('every dataset is asked for by at least one service, and every provider has a dataset, service or identity check', () => {
     const asked = new Set(services.flatMap((s) => s.datasets.map((d) => d.datasetId)));
     for (const d of datasets) expect(asked.has(d.id), d.id).toBe(true);
     for (const o of organisations) {
-      const used = datasets.some((d) => d.agencyId === o.id) || services.some((s) => s.providerId === o.id);
+      const used =
+        datasets.some((d) => d.agencyId === o.id) ||
+        services.some((s) => s.providerId === o.id) ||
+        o.id in DEMO_IDENTITY_CHECKS;
       expect(used, o.id).toBe(true);
     }
   });

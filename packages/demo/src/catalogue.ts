@@ -32,6 +32,7 @@ export const ORGANISATION_IDS = {
   pingtung: 'pingtung-county',
   taipeiHousing: 'taipei-hurc',
   daanDistrict: 'taipei-daan-district',
+  telecom: 'cht',
 } as const;
 const O = ORGANISATION_IDS;
 
@@ -107,6 +108,15 @@ const organisations: Organisation[] = [
     ),
     sector: 'central-government',
     roles: ['data-provider'],
+  },
+  {
+    // Holds no dataset: it answers one identity check, whether a mobile number is registered to a
+    // citizen (行動化驗證). The demo lets it answer for every operator's subscribers.
+    id: O.telecom,
+    name: t('中華電信股份有限公司', 'Chunghwa Telecom'),
+    sector: 'business',
+    roles: ['data-provider'],
+    website: 'https://www.cht.com.tw/',
   },
   {
     id: O.firstBank,

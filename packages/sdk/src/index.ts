@@ -22,3 +22,4 @@ export {
   type LookupContext,
   type ReplayCache,
 } from './provider/provider.ts';
+export * from './service/index.ts';

@@ -68,4 +68,9 @@ export {
   PermanentSendError,
   type Sender,
 } from './notify/senders.ts';
+export type { ClientRegistrationInput, RegisteredClient } from './oauth/clients.ts';
+export type { ConsentPort, MydataAuthorizationDetail } from './oauth/consent-port.ts';
+export { ACR_VALUES, OAUTH_ROUTES } from './oauth/provider.ts';
+export { PACKAGE_PATH } from './oauth/routes.ts';
+export { derivePairwiseKey, openOAuth, type PlatformOAuth } from './oauth/setup.ts';
 export { type Platform, startPlatform } from './platform.ts';

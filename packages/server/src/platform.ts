@@ -1,6 +1,8 @@
+import { join } from 'node:path';
 import type { Catalogue } from '@mydata/core';
 import { createCatalogueRepo } from './catalogue/repository.ts';
 import { type Config, ConfigError } from './config/config.ts';
+import { openConsent, type PlatformConsent } from './consent/setup.ts';
 import { migrateToLatest, openDatabase } from './db/database.ts';
 import { openExchange, type PlatformExchange } from './exchange/setup.ts';
 import { type App, buildApp } from './http/app.ts';
@@ -9,6 +11,7 @@ import type { IdentityChecks } from './identity/documents.ts';
 import { type NationalCa, openNationalCa } from './identity/national-ca.ts';
 import { openIdentity, type PlatformIdentity } from './identity/setup.ts';
 import { openUsageLog, type PlatformUsageLog } from './log/setup.ts';
+import { derivePairwiseKey, openOAuth, type PlatformOAuth } from './oauth/setup.ts';
 
 export interface Platform {
   app: App;
@@ -22,6 +25,10 @@ export interface Platform {
   identity: PlatformIdentity;
   /** The national test CA citizen certificates chain to (the demo issues cards from it). */
   nationalCa: NationalCa;
+  /** The authorization server for online services: `registerClient` admits a service's OAuth client. */
+  oauth: PlatformOAuth;
+  /** Consents, their receipts, packages, expiry and webhooks. */
+  consent: PlatformConsent;
   /** Stops taking traffic, lets requests in flight finish, then closes the database. */
   stop(): Promise<void>;
 }
@@ -76,9 +83,40 @@ export async function startPlatform(options: {
       challengeSeconds: config.identity.challengeSeconds,
       nationalCa,
       checks: options.identityChecks ?? createExchangeIdentityChecks(exchange.gateway),
+      outbox: usage.outbox,
+      // Mobile-number sign-in is offered only when its one-time codes can actually be sent.
+      sms: usage.channels.includes('sms'),
     });
+    // One key for the pairwise subjects of ID tokens, receipts and packages, so they agree.
+    const pairwiseKey = derivePairwiseKey(usage.keys.citizenRefKey);
+    const oauth = openOAuth({
+      db,
+      publicUrl: config.publicUrl,
+      cookieKeysFile: join(config.dataDir, 'keys', 'oauth-cookie-keys.json'),
+      signingKey: usage.keys.oauthSigning,
+      pairwiseKey,
+      identity: identity.service,
+      citizenRefOf: async (citizenId) => (await identity.repo.getCitizen(citizenId))?.citizenRef,
+      onError: (error, context) => app?.log.error({ err: error }, `${context} failed`),
+    });
+    const consent = openConsent({
+      db,
+      gateway: exchange.gateway,
+      recorder: usage.recorder,
+      outbox: usage.outbox,
+      identityRepo: identity.repo,
+      identity: identity.service,
+      signingKey: usage.keys.oauthSigning,
+      publicUrl: config.publicUrl,
+      pairwiseKey,
+      clients: { get: (clientId) => oauth.clients.directory(clientId) },
+      onError: (error, context) => app?.log.error({ err: error }, `${context} failed`),
+    });
+    oauth.useConsent(consent.service);
     app = await buildApp({
       identity: identity.routes,
+      oauth: oauth.http,
+      consent: consent.routes,
       config,
       db,
       gateway: exchange.gateway,
@@ -88,6 +126,8 @@ export async function startPlatform(options: {
     await app.listen({ port: config.port, host: config.host });
     usage.start();
     identity.start(undefined, (error) => app?.log.error({ err: error }, 'identity purge failed'));
+    oauth.start(undefined, (error) => app?.log.error({ err: error }, 'oauth purge failed'));
+    consent.start(undefined, (error) => app?.log.error({ err: error }, 'consent expiry failed'));
     const running = { app, usage };
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -98,11 +138,15 @@ export async function startPlatform(options: {
       usage,
       identity,
       nationalCa,
+      oauth,
+      consent,
       url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
       stop() {
         stopping ??= (async () => {
           running.app.startDraining();
           identity.stop();
+          oauth.stop();
+          await consent.stop();
           await running.app.close();
           await running.usage.stop();
           exchange?.gateway.close();

@@ -2,11 +2,16 @@ import type {
   AssuranceLevel,
   DatasetView,
   ErrorCode,
+  LocalizedText,
   Organisation,
+  Sector,
+  Sensitivity,
+  ServiceMode,
   ServiceView,
   SignInMethod,
   Statistics,
 } from '@mydata/core';
+import { currentLanguage } from './i18n/index.ts';
 
 /** An answer of the platform in problem+json: the stable code is what the portal translates. */
 export class ApiProblem extends Error {
@@ -14,6 +19,8 @@ export class ApiProblem extends Error {
     readonly status: number,
     readonly code: ErrorCode | undefined,
     readonly requestId: string | undefined,
+    /** The whole problem document: some carry more members, such as the consent a failure left pending. */
+    readonly body: ProblemDocument | undefined = undefined,
   ) {
     super(`HTTP ${status}${code ? ` ${code}` : ''}`);
     this.name = 'ApiProblem';
@@ -28,6 +35,16 @@ export class PlatformUnreachable extends Error {
   }
 }
 
+/** An RFC 9457 problem document as the platform answers it (`detail` in the requested language). */
+export interface ProblemDocument {
+  status?: number;
+  code?: ErrorCode;
+  title?: string;
+  detail?: string;
+  requestId?: string;
+  [member: string]: unknown;
+}
+
 export interface Page<T> {
   items: T[];
   total: number;
@@ -37,7 +54,7 @@ async function get<T>(path: string, params: Record<string, string | undefined> =
   const query = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v) query.set(k, v);
   return call<T>(`/api/v1${path}${query.size ? `?${query}` : ''}`, {
-    headers: { accept: 'application/json' },
+    headers: { accept: 'application/json', 'accept-language': currentLanguage() },
   });
 }
 
@@ -51,7 +68,11 @@ async function send<T>(
   body: unknown,
   csrfToken: string | undefined,
 ): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+  // The problem's `detail` (e.g. which agency failed) comes back in the language the person reads.
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    'accept-language': currentLanguage(),
+  };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (csrfToken) headers['x-csrf-token'] = csrfToken;
   return call<T>(`/api/v1${path}`, {
@@ -71,12 +92,15 @@ async function call<T>(url: string, init: RequestInit): Promise<T> {
   if (response.status === 204) return undefined as T;
   if (response.ok) return (await response.json()) as T;
   // A proxy or load balancer in front of a stopped platform answers 502/503 without problem+json.
-  const body = (await response.json().catch(() => undefined)) as
-    | { code?: ErrorCode; requestId?: string }
-    | undefined;
+  const body = (await response.json().catch(() => undefined)) as ProblemDocument | undefined;
   if (!body?.code && response.status >= 502)
     throw new PlatformUnreachable(new Error(`HTTP ${response.status}`));
-  throw new ApiProblem(response.status, body?.code, body?.requestId);
+  throw new ApiProblem(response.status, body?.code, body?.requestId, body);
+}
+
+/** Whether a failure is the platform's answer with this code. */
+export function isProblem(error: unknown, code: string): error is ApiProblem {
+  return error instanceof ApiProblem && error.code === code;
 }
 
 /** Whether a failed request is worth one more try: only when no answer or a temporary one came. */
@@ -160,4 +184,117 @@ export const identityApi = {
     send<{ id: string; createdAt: string }>('POST', '/identity/passkeys', body, csrf),
   removePasskey: (id: string, csrf: string) =>
     send<undefined>('DELETE', `/identity/passkeys/${encodeURIComponent(id)}`, undefined, csrf),
+};
+
+/** One dataset as the consent screen shows it: who holds it, which fields, and why it is asked for. */
+export interface ConsentDatasetView {
+  id: string;
+  name: LocalizedText;
+  description: LocalizedText;
+  agency: { id: string; name: LocalizedText };
+  fields: { name: string; label: LocalizedText }[];
+  required: boolean;
+  justification: LocalizedText;
+  minAssurance: AssuranceLevel;
+  sensitivity: Sensitivity;
+}
+
+/** A pending authorization request of a service, as `GET /api/v1/oauth/interactions/:uid` answers. */
+export interface InteractionView {
+  uid: string;
+  expiresAt: string;
+  service: {
+    id: string;
+    name: LocalizedText;
+    description: LocalizedText;
+    retentionDays: number;
+    mode: ServiceMode;
+    provider: { id: string; name: LocalizedText; sector: Sector };
+  };
+  purpose: { dpv: string; description: LocalizedText };
+  datasets: ConsentDatasetView[];
+  oneTime: boolean;
+  assurance: {
+    current: AssuranceLevel;
+    required: AssuranceLevel;
+    sufficient: boolean;
+    candidates: SignInMethod[];
+  };
+  /** A consent the citizen gave whose collection failed: it may be retried or cancelled. */
+  pendingConsent: { id: string; problem: ProblemDocument } | null;
+}
+
+export type ConsentStatus = 'pending' | 'active' | 'used' | 'expired' | 'withdrawn';
+export const CONSENT_STATUSES: readonly ConsentStatus[] = [
+  'pending',
+  'active',
+  'used',
+  'expired',
+  'withdrawn',
+];
+
+export interface ConsentView {
+  id: string;
+  status: ConsentStatus;
+  createdAt: string;
+  statusChangedAt: string;
+  expiresAt: string;
+  service: { id: string; name: LocalizedText };
+  provider: { id: string; name: LocalizedText };
+  purpose: { dpv: string; description: LocalizedText };
+  datasets: { id: string; name: LocalizedText; agency: { id: string; name: LocalizedText } }[];
+  problem?: ProblemDocument;
+}
+
+export type ReceiptCheck =
+  | { valid: true; receipt: Record<string, unknown> }
+  | { valid: false; reason: string };
+
+/** The citizen's decision on an interaction: the browser goes on to `redirectTo`. */
+export interface DecisionAnswer {
+  status: 'redirect';
+  redirectTo: string;
+}
+
+/** Consent to services (docs/consent.md): the consent screen, and the citizen's consents and receipts. */
+export const consentApi = {
+  interaction: (uid: string) => get<InteractionView>(`/oauth/interactions/${encodeURIComponent(uid)}`),
+  accept: (uid: string, datasets: string[], csrf: string | undefined) =>
+    send<DecisionAnswer>(
+      'POST',
+      `/oauth/interactions/${encodeURIComponent(uid)}/decision`,
+      { decision: 'accept', datasets },
+      csrf,
+    ),
+  decline: (uid: string, csrf: string | undefined) =>
+    send<DecisionAnswer>(
+      'POST',
+      `/oauth/interactions/${encodeURIComponent(uid)}/decision`,
+      { decision: 'decline' },
+      csrf,
+    ),
+  retry: (uid: string, consentId: string, csrf: string | undefined) =>
+    send<DecisionAnswer>('POST', `/oauth/interactions/${encodeURIComponent(uid)}/retry`, { consentId }, csrf),
+  list: () => get<{ items: ConsentView[] }>('/consents'),
+  withdraw: (id: string, csrf: string) =>
+    send<ConsentView>('POST', `/consents/${encodeURIComponent(id)}/withdraw`, {}, csrf),
+  /** Where the signed receipt downloads from (a plain link: the browser saves the attachment). */
+  receiptUrl: (id: string) => `/api/v1/consents/${encodeURIComponent(id)}/receipt`,
+  /** The signed receipt itself, a compact JWS. */
+  receipt: async (id: string): Promise<string> => {
+    let response: Response;
+    try {
+      response = await fetch(consentApi.receiptUrl(id), {
+        headers: { accept: 'application/jose', 'accept-language': currentLanguage() },
+        credentials: 'same-origin',
+      });
+    } catch (error) {
+      throw new PlatformUnreachable(error);
+    }
+    if (response.ok) return (await response.text()).trim();
+    const body = (await response.json().catch(() => undefined)) as ProblemDocument | undefined;
+    throw new ApiProblem(response.status, body?.code, body?.requestId, body);
+  },
+  verifyReceipt: (receipt: string, csrf: string | undefined) =>
+    send<ReceiptCheck>('POST', '/consents/verify-receipt', { receipt }, csrf),
 };

@@ -13,8 +13,9 @@ import { SignInRequired } from './pages/SignInRequired.tsx';
 import { StatisticsPage } from './pages/Statistics.tsx';
 
 /**
- * The portal's addresses. Download, consents, usage log and the counter QR code are places kept for
- * the consent and counter issues: today they say that sign-in is needed, or that they are coming.
+ * The portal's addresses. `consent/:uid` is where the platform's authorization server sends the
+ * browser when a service asks for data. Download, usage log and the counter QR code are places kept
+ * for later issues: today they say that sign-in is needed, or that they are coming.
  */
 export const router = createBrowserRouter([
   {
@@ -30,7 +31,15 @@ export const router = createBrowserRouter([
       { path: 'sign-in', element: <SignIn /> },
       { path: 'account', element: <Account /> },
       { path: 'download', element: <SignInRequired feature="download" /> },
-      { path: 'consents', element: <SignInRequired feature="consents" /> },
+      // Loaded when first visited: most visits never reach the consent pages.
+      {
+        path: 'consents',
+        lazy: async () => ({ Component: (await import('./pages/MyConsents.tsx')).MyConsents }),
+      },
+      {
+        path: 'consent/:uid',
+        lazy: async () => ({ Component: (await import('./pages/Consent.tsx')).ConsentPage }),
+      },
       { path: 'usage-log', element: <SignInRequired feature="usageLog" /> },
       { path: 'counter', element: <SignInRequired feature="counter" /> },
       { path: '*', element: <NotFound /> },

@@ -1,6 +1,6 @@
 /**
  * Identity checks over the exchange layer: the platform asks an agency whether details a citizen
- * typed (an NHI card number and PIN, a household number) match its records, and the agency answers
+ * typed (an NHI card number and PIN, a household number, a mobile number) match its records, and the agency answers
  * only yes or no. Same mutual TLS, request signature, response binding and replay rules as record
  * queries (docs/exchange.md); a different path, so an agency can never confuse the two.
  */
@@ -20,6 +20,8 @@ export const IDENTITY_CHECKS = {
   nhiCardNumber: 'nhi-card-number',
   /** Household registration: the household number (戶號) is the citizen's. */
   householdNumber: 'household-number',
+  /** A telecom operator: the mobile number is registered to the citizen (行動化驗證). */
+  mobileNumber: 'mobile-number',
 } as const;
 
 /** The body of an identity-check request. */

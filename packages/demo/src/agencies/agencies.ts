@@ -15,7 +15,7 @@ import {
 } from '@mydata/sdk';
 import { demoCatalogue } from '../catalogue.ts';
 import type { Population } from '../population/population.ts';
-import { demoAgencyChecks } from './identity-checks.ts';
+import { DEMO_IDENTITY_CHECKS, demoAgencyChecks } from './identity-checks.ts';
 
 /** One running demo agency and what the platform needs to register it. */
 export interface RunningDemoAgency {
@@ -32,7 +32,7 @@ export interface DemoAgenciesOptions {
   population: Population;
   /** Which catalogue's data providers to run; the demo catalogue by default. */
   catalogue?: Catalogue;
-  /** Only these agencies (ids); all data providers with datasets by default. */
+  /** Only these agencies (ids); all data providers with datasets or identity checks by default. */
   only?: string[];
   platformId?: string;
   platformKeys: Jwks;
@@ -55,6 +55,12 @@ export async function startDemoAgencies(
   const catalogue = options.catalogue ?? demoCatalogue;
   const byAgency = new Map<string, string[]>();
   for (const d of catalogue.datasets) byAgency.set(d.agencyId, [...(byAgency.get(d.agencyId) ?? []), d.id]);
+  // An agency that only answers identity checks (the telecom operator) runs too.
+  for (const o of catalogue.organisations) {
+    if (o.roles.includes('data-provider') && o.id in DEMO_IDENTITY_CHECKS && !byAgency.has(o.id)) {
+      byAgency.set(o.id, []);
+    }
+  }
   const ids = [...byAgency.keys()].filter((id) => !options.only || options.only.includes(id)).sort();
   const providers: DataProvider[] = [];
   const agencies: RunningDemoAgency[] = [];

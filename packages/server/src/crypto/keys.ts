@@ -1,4 +1,5 @@
 import {
+  createHash,
   createPrivateKey,
   createPublicKey,
   generateKeyPairSync,
@@ -17,6 +18,23 @@ export interface PlatformKeys {
   logSigning: { privateKey: KeyObject; publicKey: KeyObject };
   /** HMAC key that turns a national ID into the citizen reference stored in queryable columns. */
   citizenRefKey: Buffer;
+  /**
+   * ES256 private JWK (with its RFC 7638 thumbprint as `kid`) that signs ID tokens, consent receipts,
+   * data packages and webhooks; its public half is the OAuth JWKS.
+   */
+  oauthSigning: OAuthSigningJwk;
+}
+
+/** The platform's ES256 signing key as a private JWK. */
+export interface OAuthSigningJwk {
+  kty: 'EC';
+  crv: 'P-256';
+  x: string;
+  y: string;
+  d: string;
+  kid: string;
+  alg: 'ES256';
+  use: 'sig';
 }
 
 interface KeyFile {
@@ -24,10 +42,31 @@ interface KeyFile {
   atRest: { current: string; keys: Record<string, string> };
   logSigningKey: string;
   citizenRefKey: string;
+  /** Added after the first key files were written: generated and stored when missing. */
+  oauthSigningKey?: OAuthSigningJwk;
 }
 
 const newKeyId = () =>
   `k${new Date().toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(3).toString('hex')}`;
+
+/** A fresh ES256 signing JWK with its thumbprint as kid. */
+export function generateOAuthSigningKey(): OAuthSigningJwk {
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const jwk = privateKey.export({ format: 'jwk' }) as { x: string; y: string; d: string };
+  // RFC 7638: SHA-256 over the required members in lexicographic order, no whitespace.
+  const kid = createHash('sha256')
+    .update(`{"crv":"P-256","kty":"EC","x":"${jwk.x}","y":"${jwk.y}"}`)
+    .digest('base64url');
+  return { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y, d: jwk.d, kid, alg: 'ES256', use: 'sig' };
+}
+
+function checkOAuthSigningKey(path: string, jwk: OAuthSigningJwk): OAuthSigningJwk {
+  const key = createPrivateKey({ key: jwk as never, format: 'jwk' });
+  if (key.asymmetricKeyType !== 'ec' || jwk.crv !== 'P-256' || !jwk.kid) {
+    throw new Error(`${path}: oauthSigningKey must be a P-256 private JWK with kid`);
+  }
+  return jwk;
+}
 
 /** Fresh keys in memory: for tests, and as the content of a newly created key file. */
 export function generatePlatformKeys(): PlatformKeys {
@@ -36,6 +75,7 @@ export function generatePlatformKeys(): PlatformKeys {
     atRest: { current: id, keys: { [id]: randomBytes(32) } },
     logSigning: generateKeyPairSync('ed25519'),
     citizenRefKey: randomBytes(32),
+    oauthSigning: generateOAuthSigningKey(),
   };
 }
 
@@ -48,6 +88,7 @@ function toFile(keys: PlatformKeys): KeyFile {
     },
     logSigningKey: keys.logSigning.privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'),
     citizenRefKey: keys.citizenRefKey.toString('base64'),
+    oauthSigningKey: keys.oauthSigning,
   };
 }
 
@@ -70,7 +111,7 @@ export function parseKeyRing(json: string): KeyRing {
   return ring;
 }
 
-function fromFile(path: string, file: KeyFile): PlatformKeys {
+function fromFile(path: string, file: KeyFile & { oauthSigningKey: OAuthSigningJwk }): PlatformKeys {
   if (file.version !== 1) throw new Error(`${path}: unknown key file version ${String(file.version)}`);
   const privateKey = createPrivateKey({
     key: Buffer.from(file.logSigningKey, 'base64'),
@@ -84,6 +125,7 @@ function fromFile(path: string, file: KeyFile): PlatformKeys {
     atRest: parseKeyRing(JSON.stringify(file.atRest)),
     logSigning: { privateKey, publicKey: createPublicKey(privateKey) },
     citizenRefKey,
+    oauthSigning: checkOAuthSigningKey(path, file.oauthSigningKey),
   };
 }
 
@@ -92,6 +134,13 @@ function writeKeyFile(path: string, keys: PlatformKeys): void {
   // Written aside and renamed so a crash never leaves a half-written key file behind.
   const temp = `${path}.${process.pid}.tmp`;
   writeFileSync(temp, `${JSON.stringify(toFile(keys), null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+  chmodSync(temp, 0o600);
+  renameSync(temp, path);
+}
+
+function writeKeyFileRaw(path: string, file: KeyFile): void {
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
   chmodSync(temp, 0o600);
   renameSync(temp, path);
 }
@@ -116,13 +165,20 @@ export function loadPlatformKeys(source: KeySource): PlatformKeys {
       if (!existsSync(source.file)) throw error;
     }
   }
-  const keys = fromFile(source.file, JSON.parse(readFileSync(source.file, 'utf8')) as KeyFile);
+  let file = JSON.parse(readFileSync(source.file, 'utf8')) as KeyFile;
+  if (!file.oauthSigningKey) {
+    // A key file from before the OAuth signing key: add one, keeping every other key as it is.
+    writeKeyFileRaw(source.file, { ...file, oauthSigningKey: generateOAuthSigningKey() });
+    // Read back, so processes starting together end up with the key that was written last.
+    file = JSON.parse(readFileSync(source.file, 'utf8')) as KeyFile;
+  }
+  const keys = fromFile(source.file, file as KeyFile & { oauthSigningKey: OAuthSigningJwk });
   return source.atRestKeyRing ? { ...keys, atRest: parseKeyRing(source.atRestKeyRing) } : keys;
 }
 
 /** Adds a new at-rest key to a key file and makes it current; values sealed before keep opening with their old key. */
 export function rotateAtRestKey(path: string): string {
-  const keys = fromFile(path, JSON.parse(readFileSync(path, 'utf8')) as KeyFile);
+  const keys = loadPlatformKeys({ file: path, createIfMissing: false });
   const id = newKeyId();
   const rotated = { ...keys, atRest: { current: id, keys: { ...keys.atRest.keys, [id]: randomBytes(32) } } };
   const temp = `${path}.${process.pid}.tmp`;

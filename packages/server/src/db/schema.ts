@@ -1,8 +1,10 @@
 import type { CatalogueTables } from '../catalogue/tables.ts';
+import type { ConsentTables } from '../consent/tables.ts';
 import type { ExchangeTables } from '../exchange/tables.ts';
 import type { IdentityTables } from '../identity/tables.ts';
 import type { UsageLogTables } from '../log/tables.ts';
 import type { NotificationTables } from '../notify/tables.ts';
+import type { OAuthTables } from '../oauth/tables.ts';
 import type { StatisticsTables } from '../stats/tables.ts';
 
 /**
@@ -15,4 +17,6 @@ export interface Database
     StatisticsTables,
     UsageLogTables,
     NotificationTables,
-    IdentityTables {}
+    IdentityTables,
+    OAuthTables,
+    ConsentTables {}

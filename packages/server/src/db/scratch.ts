@@ -4,6 +4,8 @@ import { type Db, migrateToLatest, openDatabase } from './database.ts';
 
 export interface ScratchDatabase {
   db: Db;
+  /** Its connection URL, for a process of its own (a benchmark's platform). */
+  url: string;
   /** Closes the connections and drops the database. */
   close(): Promise<void>;
 }
@@ -35,6 +37,7 @@ export async function createScratchDatabase(
   await migrateToLatest(db);
   return {
     db,
+    url: url.toString(),
     async close() {
       await db.destroy();
       const cleanup = new pg.Client({ connectionString: serverUrl });

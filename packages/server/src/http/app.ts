@@ -7,6 +7,7 @@ import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { createCatalogueRepo } from '../catalogue/repository.ts';
 import { catalogueRoutes } from '../catalogue/routes.ts';
 import type { Config } from '../config/config.ts';
+import { type ConsentRoutesOptions, consentRoutes } from '../consent/routes.ts';
 import { generatePlatformKeys } from '../crypto/keys.ts';
 import type { Db } from '../db/database.ts';
 import type { ExchangeGateway } from '../exchange/gateway.ts';
@@ -15,6 +16,8 @@ import { type IdentityRoutesOptions, identityRoutes } from '../identity/routes.t
 import { defaultLogOrigin } from '../log/checkpoint.ts';
 import { createUsageLog, type UsageLog } from '../log/repository.ts';
 import { usageLogRoutes } from '../log/routes.ts';
+import { oauthRoutes } from '../oauth/routes.ts';
+import { mountProvider, type OAuthHttp } from '../oauth/setup.ts';
 import { createStatisticsRepo } from '../stats/repository.ts';
 import { statisticsRoutes } from '../stats/routes.ts';
 import { healthRoutes } from './health.ts';
@@ -34,12 +37,26 @@ export interface AppOptions {
   identity?: IdentityRoutesOptions;
   /** Folder of the built web portal (`vite build` output), served at `/`; no portal when unset. */
   webRoot?: string;
+  /** The authorization server (oauth/setup.ts); adds /oauth/*, discovery and the consent and package routes. */
+  oauth?: OAuthHttp;
+  /** The citizen's consents (consent/setup.ts); adds /api/v1/consents/*. */
+  consent?: ConsentRoutesOptions;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /** Builds the platform's HTTP application without listening, so tests can inject requests. */
-export async function buildApp({ config, db, logger, gateway, usageLog, identity, webRoot }: AppOptions) {
+export async function buildApp({
+  config,
+  db,
+  logger,
+  gateway,
+  usageLog,
+  identity,
+  webRoot,
+  oauth,
+  consent,
+}: AppOptions) {
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: { level: config.logLevel } }),
     bodyLimit: config.bodyLimitBytes,
@@ -74,6 +91,8 @@ export async function buildApp({ config, db, logger, gateway, usageLog, identity
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
+  // OAuth endpoints are oidc-provider's: it answers standard OAuth errors and parses its own bodies.
+  if (oauth) mountProvider(app, oauth.provider);
 
   app.setErrorHandler((error, request, reply) => {
     const appError = toAppError(error, request, config.bodyLimitBytes);
@@ -113,6 +132,14 @@ export async function buildApp({ config, db, logger, gateway, usageLog, identity
         },
         { name: 'operations', description: 'Health, readiness and error descriptions' },
         { name: 'identity', description: 'Citizen sign-in, step-up and sessions' },
+        {
+          name: 'consent',
+          description: 'The consent screen of an online service request, and the citizen’s consents',
+        },
+        {
+          name: 'transfer',
+          description: 'The data package a service fetches once with its DPoP-bound token',
+        },
       ],
     },
   });
@@ -130,6 +157,8 @@ export async function buildApp({ config, db, logger, gateway, usageLog, identity
   });
   if (gateway) await app.register(exchangeStatusRoutes, { prefix: '/api/v1', gateway });
   if (identity) await app.register(identityRoutes, { prefix: '/api/v1', ...identity });
+  if (oauth) await app.register(oauthRoutes, { prefix: '/api/v1', ...oauth.routes });
+  if (consent) await app.register(consentRoutes, { prefix: '/api/v1', ...consent });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   if (webRoot) await servePortal(app, webRoot);

@@ -53,8 +53,13 @@ function retryAfterSeconds(error: AppError): number | undefined {
   return undefined;
 }
 
-/** Answers with the problem document for an error, in the language the client prefers. */
-export function replyWithProblem(reply: FastifyReply, error: AppError, publicUrl: string) {
+/** Answers with the problem document for an error, in the language the client prefers; `extra` adds members (RFC 9457 extensions). */
+export function replyWithProblem(
+  reply: FastifyReply,
+  error: AppError,
+  publicUrl: string,
+  extra: Record<string, unknown> = {},
+) {
   const request = reply.request;
   const lang: Language = negotiateLanguage(request.headers['accept-language']);
   const def = ERROR_CATALOGUE[error.code];
@@ -74,7 +79,7 @@ export function replyWithProblem(reply: FastifyReply, error: AppError, publicUrl
     .code(error.status)
     .header('content-type', 'application/problem+json; charset=utf-8')
     .header('content-language', lang)
-    .send(body);
+    .send({ ...extra, ...body });
 }
 
 type ValidationContext = 'body' | 'querystring' | 'params' | 'headers';

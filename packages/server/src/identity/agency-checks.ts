@@ -3,18 +3,20 @@ import type { ExchangeGateway } from '../exchange/gateway.ts';
 import type { IdentityChecks } from './documents.ts';
 
 /**
- * The document methods' checks asked of the agencies over the exchange layer (mutual TLS, signed
- * request and response, message log). Two documents asks both agencies at once and needs both to
- * say yes. An agency that cannot answer rejects with its exchange error, which is not counted as the
+ * The document and mobile-number methods' checks asked of the agencies over the exchange layer
+ * (mutual TLS, signed request and response, message log). Two documents and mobile number each ask
+ * two agencies at once and need both to say yes. An agency that cannot answer rejects with its exchange error, which is not counted as the
  * citizen's failure.
  */
 export function createExchangeIdentityChecks(
   gateway: Pick<ExchangeGateway, 'checkIdentity'>,
-  agencies: { nhi: string; householdRegistration: string } = {
+  agencies: { nhi: string; householdRegistration: string; telecom?: string } = {
     nhi: 'nhia',
     householdRegistration: 'moi-household',
+    telecom: 'cht',
   },
 ): IdentityChecks {
+  const telecom = agencies.telecom ?? 'cht';
   return {
     nhiCard: (q) =>
       gateway.checkIdentity({
@@ -39,6 +41,23 @@ export function createExchangeIdentityChecks(
         }),
       ]);
       return card && household;
+    },
+    async mobileNumber(q) {
+      const [number, card] = await Promise.all([
+        gateway.checkIdentity({
+          agencyId: telecom,
+          check: IDENTITY_CHECKS.mobileNumber,
+          nationalId: q.nationalId,
+          claims: { mobileNumber: q.mobileNumber },
+        }),
+        gateway.checkIdentity({
+          agencyId: agencies.nhi,
+          check: IDENTITY_CHECKS.nhiCardNumber,
+          nationalId: q.nationalId,
+          claims: { cardNumber: q.nhiCardNumber },
+        }),
+      ]);
+      return number && card;
     },
   };
 }

@@ -41,8 +41,11 @@ export interface Authenticator {
   attempts?: AttemptPolicy;
   /** Set when the method works only once enrolled from a signed-in session (passkeys): it is offered only to citizens who have it. */
   needsEnrolment?: boolean;
-  /** The national ID a body claims before it is verified, for lockout checks; undefined if none. */
-  claimedNationalId?(body: unknown): string | undefined;
+  /**
+   * The national ID a body claims before it is verified, for lockout checks; undefined if none. May
+   * look it up (a one-time code names the citizen it was sent for).
+   */
+  claimedNationalId?(body: unknown): string | undefined | Promise<string | undefined>;
   /** Resolves with the verified national ID, or throws a VerificationFailure (or an AppError for outages). */
   verify(body: unknown, ctx: VerifyContext): Promise<{ nationalId: string }>;
 }

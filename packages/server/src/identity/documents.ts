@@ -13,10 +13,15 @@ export interface IdentityChecks {
   nhiCard(q: { nationalId: string; cardNumber: string; pin: string }): Promise<boolean>;
   /** The NHI administration and household registration: do the card number and household number belong to the citizen? */
   twoDocuments(q: { nationalId: string; nhiCardNumber: string; householdNumber: string }): Promise<boolean>;
+  /**
+   * A telecom operator and the NHI administration: is the mobile number registered to the citizen,
+   * and is the card number theirs? Without it the mobile-number method is not offered.
+   */
+  mobileNumber?(q: { nationalId: string; mobileNumber: string; nhiCardNumber: string }): Promise<boolean>;
 }
 
-const NationalId = Type.String({ pattern: '^[A-Z][12][0-9]{8}$', description: '國民身分證統一編號' });
-const NhiCardNumber = Type.String({ pattern: '^[0-9]{12}$', description: '健保卡號, 12 digits' });
+export const NationalId = Type.String({ pattern: '^[A-Z][12][0-9]{8}$', description: '國民身分證統一編號' });
+export const NhiCardNumber = Type.String({ pattern: '^[0-9]{12}$', description: '健保卡號, 12 digits' });
 
 export const NhiCardSignIn = Type.Object(
   {

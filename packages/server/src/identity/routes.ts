@@ -11,6 +11,7 @@ import {
   readCookie,
   setCookie,
 } from './http.ts';
+import { MobileNumberCodeRequest, MobileNumberCodeSent, type MobileNumberMethod } from './mobile-number.ts';
 import { type PasskeyMethod, PasskeyRegistration } from './passkeys.ts';
 import type { IdentityService, SignInResult } from './service.ts';
 
@@ -22,6 +23,8 @@ export interface IdentityRoutesOptions {
   challenge?: (now: Date) => Promise<{ challengeId: string; toBeSigned: string; expiresAt: string }>;
   /** Passkey (mobile citizen certificate) enrolment and sign-in options. */
   passkeys?: PasskeyMethod;
+  /** Mobile number (行動化驗證): sends the SMS one-time code; absent when the method is not offered. */
+  mobileNumber?: MobileNumberMethod;
   /** The national test CA's certificate and CRL, published for relying parties and the card tool. */
   nationalCa?: { cert: string; crl: () => Promise<Uint8Array> };
   now?: () => Date;
@@ -110,6 +113,40 @@ export const identityRoutes: FastifyPluginAsyncTypebox<IdentityRoutesOptions> = 
       async (req, reply) => {
         checkOrigin(req, publicUrl);
         return reply.code(201).send(await challenge(now()));
+      },
+    );
+  }
+
+  if (opts.mobileNumber) {
+    const mobile = opts.mobileNumber;
+    app.post(
+      '/identity/mobile-number/codes',
+      {
+        schema: {
+          tags: ['identity'],
+          summary:
+            'Mobile number (行動化驗證): check the number and NHI card number, then text a one-time code',
+          description:
+            'A telecom operator checks that the mobile number is registered to the citizen and the NHI administration that the card number is theirs; then a 6-digit code is sent by SMS, valid 5 minutes and 5 tries. Send it with codeId to POST /identity/verify/mobile-number. A new code replaces the last; at most one a minute and five an hour.',
+          body: MobileNumberCodeRequest,
+          response: { 201: MobileNumberCodeSent },
+        },
+      },
+      async (req, reply) => {
+        checkOrigin(req, publicUrl);
+        const live = await service.session(readCookie(req, names.session));
+        if (live) checkCsrfToken(req, live.token);
+        const sent = await service.prepare(
+          'mobile-number',
+          {
+            name: 'send',
+            claimedNationalId: mobile.claimedNationalId(req.body),
+            run: (at) => mobile.sendCode(req.body, at),
+          },
+          { sessionToken: live?.token, flowToken: readCookie(req, names.flow), address: req.ip },
+        );
+        reply.header('cache-control', 'no-store');
+        return reply.code(201).send(sent);
       },
     );
   }

@@ -75,11 +75,23 @@ export function createIdentityService(options: IdentityServiceOptions) {
     return (await repo.findCitizenByNationalId(nationalId))?.id;
   }
 
-  /** Checks the rate limit and lock, verifies, and logs the failure (and a new lock) when it fails. */
-  async function verifyWith(auth: Authenticator, body: unknown, caller: Caller, at: Date) {
+  /**
+   * Checks the rate limit and lock, runs a step of the method (its verification, or a step before it
+   * such as sending a code, whose attempts are counted under their own rate-limit key), and logs the
+   * failure (and a new lock) when it fails.
+   */
+  async function guarded<T>(
+    auth: Authenticator,
+    claimed: string | undefined,
+    caller: Caller,
+    at: Date,
+    run: () => Promise<T>,
+    step?: string,
+  ): Promise<T> {
     const policy = auth.attempts;
     if (policy?.rateLimit) {
-      const r = await repo.countFailure(rateKey(auth.method, caller.address), at, {
+      const key = rateKey(step ? `${auth.method}:${step}` : auth.method, caller.address);
+      const r = await repo.countFailure(key, at, {
         max: policy.rateLimit.max + 1,
         windowSeconds: policy.rateLimit.windowSeconds,
         lockSeconds: policy.rateLimit.windowSeconds,
@@ -91,14 +103,13 @@ export function createIdentityService(options: IdentityServiceOptions) {
         });
       }
     }
-    const claimed = auth.claimedNationalId?.(body);
     if (policy?.lockout && claimed) {
       const until = await repo.lockedUntil(lockKey(auth.method, claimed), at);
       if (until)
         throw new AppError('identity.locked-out', { method: auth.method, until: until.toISOString() });
     }
     try {
-      return await auth.verify(body, { now: at });
+      return await run();
     } catch (error) {
       if (!(error instanceof VerificationFailure)) throw error;
       const who = error.nationalId;
@@ -251,7 +262,8 @@ export function createIdentityService(options: IdentityServiceOptions) {
         });
       }
       const at = now();
-      const { nationalId } = await verifyWith(auth, body, caller, at);
+      const claimed = await auth.claimedNationalId?.(body);
+      const { nationalId } = await guarded(auth, claimed, caller, at, () => auth.verify(body, { now: at }));
 
       if (current) return stepUp(current, auth, nationalId, at);
 
@@ -285,6 +297,33 @@ export function createIdentityService(options: IdentityServiceOptions) {
         };
       }
       return complete(nationalId, [auth.method], auth.method, at);
+    },
+
+    /**
+     * Runs the step a method needs before its verification (the mobile-number method's SMS code)
+     * under the method's lock and failure logging, with a rate limit counted apart from the
+     * verification's. Refused up front when a first use has already verified the method.
+     */
+    async prepare<T>(
+      method: string,
+      step: { name: string; claimedNationalId: string | undefined; run: (at: Date) => Promise<T> },
+      caller: Caller,
+    ): Promise<T> {
+      const auth = service.authenticator(method);
+      if (caller.flowToken && !caller.sessionToken) {
+        const flow = await repo.findFlow(caller.flowToken, now());
+        if (!flow) throw new AppError('identity.flow-expired', { reason: 'unknown or expired sign-in' });
+        if (flow.verified.includes(auth.method)) {
+          throw new AppError('identity.second-method-must-differ', {
+            method: auth.method,
+            candidates: availableTo(undefined)
+              .filter((m) => !flow.verified.includes(m))
+              .join(', '),
+          });
+        }
+      }
+      const at = now();
+      return guarded(auth, step.claimedNationalId, caller, at, () => step.run(at), step.name);
     },
 
     /** Which methods would lift the caller's session to `required` (none when it already meets it). */

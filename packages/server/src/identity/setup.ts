@@ -4,6 +4,7 @@ import type { PlatformKeys } from '../crypto/keys.ts';
 import type { Db } from '../db/database.ts';
 import type { UsageRecorder } from '../log/record.ts';
 import type { UsageLog } from '../log/repository.ts';
+import { createOutbox, type Outbox } from '../notify/outbox.ts';
 import type { Authenticator } from './authenticators.ts';
 import { createCertificateAuthenticator } from './certificate.ts';
 import {
@@ -11,6 +12,7 @@ import {
   createTwoDocumentsAuthenticator,
   type IdentityChecks,
 } from './documents.ts';
+import { createMobileNumberMethod, type MobileNumberMethod } from './mobile-number.ts';
 import type { NationalCa } from './national-ca.ts';
 import { createPasskeyMethod } from './passkeys.ts';
 import { createIdentityRepo, type IdentityRepo } from './repository.ts';
@@ -28,8 +30,15 @@ export interface IdentitySetupOptions {
   challengeSeconds?: number;
   /** The citizen-certificate CA; without it the certificate method is not offered. */
   nationalCa?: Pick<NationalCa, 'cert' | 'crl'>;
-  /** The agencies' checks for NHI card and two documents; without them those methods are not offered. */
+  /**
+   * The agencies' checks for NHI card, two documents and mobile number; without them those methods
+   * are not offered (mobile number also needs `checks.mobileNumber`).
+   */
   checks?: IdentityChecks;
+  /** Whether text messages can be sent (an SMS gateway is configured); without them mobile number is not offered. True by default. */
+  sms?: boolean;
+  /** The outbox one-time codes are queued in; one over `db` and `keys` by default. */
+  outbox?: Pick<Outbox, 'enqueue'>;
   now?: () => Date;
 }
 
@@ -44,9 +53,10 @@ export interface PlatformIdentity {
 
 /** Wires the identity capability: storage, the configured authenticators, the service and its routes' options. */
 export function openIdentity(o: IdentitySetupOptions): PlatformIdentity {
+  const envelope = createEnvelope(o.keys.atRest);
   const repo = createIdentityRepo({
     db: o.db,
-    envelope: createEnvelope(o.keys.atRest),
+    envelope,
     citizenRef: o.usageLog.citizenRef,
   });
   const authenticators: Authenticator[] = [];
@@ -70,8 +80,21 @@ export function openIdentity(o: IdentitySetupOptions): PlatformIdentity {
     ...(o.challengeSeconds ? { challengeSeconds: o.challengeSeconds } : {}),
   });
   authenticators.push(passkeys.authenticator);
+  let mobileNumber: MobileNumberMethod | undefined;
   if (o.checks) {
     authenticators.push(createNhiCardAuthenticator(o.checks), createTwoDocumentsAuthenticator(o.checks));
+    const check = o.checks.mobileNumber?.bind(o.checks);
+    if (check && o.sms !== false) {
+      mobileNumber = createMobileNumberMethod({
+        db: o.db,
+        envelope,
+        keyRing: o.keys.atRest,
+        citizenRef: o.usageLog.citizenRef,
+        checks: { mobileNumber: check },
+        outbox: o.outbox ?? createOutbox({ db: o.db, keys: o.keys, ...(o.now ? { now: o.now } : {}) }),
+      });
+      authenticators.push(mobileNumber.authenticator);
+    }
   }
   const service = createIdentityService({
     db: o.db,
@@ -86,7 +109,10 @@ export function openIdentity(o: IdentitySetupOptions): PlatformIdentity {
     repo,
     service,
     start(intervalMs = 600_000, onError = () => {}) {
-      timer = setInterval(() => service.purge().catch(onError), intervalMs);
+      timer = setInterval(() => {
+        service.purge().catch(onError);
+        mobileNumber?.purge(o.now?.() ?? new Date()).catch(onError);
+      }, intervalMs);
       timer.unref();
     },
     stop() {
@@ -99,6 +125,7 @@ export function openIdentity(o: IdentitySetupOptions): PlatformIdentity {
       timeouts: o.timeouts,
       ...(challenge ? { challenge } : {}),
       passkeys,
+      ...(mobileNumber ? { mobileNumber } : {}),
       ...(o.nationalCa ? { nationalCa: o.nationalCa } : {}),
       ...(o.now ? { now: o.now } : {}),
     },

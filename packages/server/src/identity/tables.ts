@@ -63,7 +63,21 @@ export interface IdentityPasskeysTable {
   last_used_at: Timestamp | null;
 }
 
+export interface IdentityOtpCodesTable {
+  id: string;
+  citizen_ref: string;
+  national_id_sealed: string;
+  code_hash: Bytes;
+  key_id: string;
+  tries: ColumnType<number, number | undefined, number>;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  closed_at: Timestamp | null;
+  closed_reason: string | null;
+}
+
 export interface IdentityTables {
+  identity_otp_codes: IdentityOtpCodesTable;
   identity_passkeys: IdentityPasskeysTable;
   identity_citizens: IdentityCitizensTable;
   identity_citizen_methods: IdentityCitizenMethodsTable;

@@ -2,7 +2,12 @@ import type { Config } from '../config/config.ts';
 import { loadPlatformKeys, type PlatformKeys } from '../crypto/keys.ts';
 import type { Db } from '../db/database.ts';
 import { createOutbox, createOutboxWorker, type Outbox, type RunResult } from '../notify/outbox.ts';
-import { createSmsGatewaySender, createSmtpSender, type Sender } from '../notify/senders.ts';
+import {
+  createSmsGatewaySender,
+  createSmtpSender,
+  createWebhookSender,
+  type Sender,
+} from '../notify/senders.ts';
 import { defaultLogOrigin } from './checkpoint.ts';
 import { createUsageRecorder, type UsageRecorder } from './record.ts';
 import { createUsageLog, type UsageLog } from './repository.ts';
@@ -47,7 +52,7 @@ export interface PlatformUsageLog {
   outbox: Outbox;
   /** What features call: log an event and queue its notifications in one transaction. */
   recorder: UsageRecorder;
-  /** Which channels this process sends; a channel with no server configured stays queued. */
+  /** Which citizen channels this process sends; a channel with no server configured stays queued. Webhooks always go. */
   channels: string[];
   /** Sends whatever notifications are due now, without waiting for the next poll (after a commit, in tests). */
   deliverNow(): Promise<RunResult>;
@@ -78,10 +83,13 @@ export function openUsageLog({
     batchSize: config.usageLog.batchSize,
   });
   const outbox = createOutbox({ db, keys });
-  const senders: { email?: Sender; sms?: Sender } = {};
+  const senders: { email?: Sender; sms?: Sender; webhook?: Sender } = {};
   if (config.notify.smtpUrl)
     senders.email = createSmtpSender({ url: config.notify.smtpUrl, from: config.notify.mailFrom });
   if (config.notify.smsGatewayUrl) senders.sms = createSmsGatewaySender({ url: config.notify.smsGatewayUrl });
+  const citizenChannels = Object.keys(senders);
+  // Webhooks to service providers need no server of ours: each goes to the service's own URL.
+  senders.webhook = createWebhookSender();
   const worker = createOutboxWorker({
     outbox,
     senders,
@@ -100,7 +108,7 @@ export function openUsageLog({
     log,
     outbox,
     recorder: createUsageRecorder({ log, outbox }),
-    channels: Object.keys(senders),
+    channels: citizenChannels,
     deliverNow: () => worker.runOnce(),
     publishNow: () => publisher.runOnce(),
     start() {

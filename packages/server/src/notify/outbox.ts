@@ -1,14 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import type { Language, NotifiedEvent } from '@mydata/core';
+import type { Language } from '@mydata/core';
 import { type Kysely, sql } from 'kysely';
 import { createEnvelope } from '../crypto/envelope.ts';
 import type { PlatformKeys } from '../crypto/keys.ts';
 import type { Db } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 import { PermanentSendError, type Sender } from './senders.ts';
-import { type NotificationParams, renderEmail, renderSms } from './templates.ts';
+import {
+  type MessageTemplate,
+  type NotificationParams,
+  ONE_TIME_CODE_TEMPLATE,
+  renderEmail,
+  renderOneTimeCodeSms,
+  renderSms,
+} from './templates.ts';
 
-export type Channel = 'email' | 'sms';
+/** email and sms tell citizens; webhook tells a service provider's system (a signed event, docs/consent.md). */
+export type Channel = 'email' | 'sms' | 'webhook';
 export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'dead';
 
 export interface NotificationRequest {
@@ -17,9 +25,20 @@ export interface NotificationRequest {
   channel: Channel;
   /** The citizen's address or mobile number, as the producer knows it now; stored sealed. */
   to: string;
-  template: NotifiedEvent;
+  /** An event citizens are told of, or `one-time-code` (SMS only). */
+  template: MessageTemplate;
   lang: Language;
   params: NotificationParams;
+}
+
+/** A signed event for a service provider, POSTed to its registered webhook URL. */
+export interface WebhookRequest {
+  /** The service's webhook URL. */
+  url: string;
+  /** The compact JWS to send as the body (application/jwt). */
+  body: string;
+  /** The event name, kept in the clear for operators (e.g. consent.withdrawn). */
+  event: string;
 }
 
 export interface Delivery {
@@ -34,7 +53,7 @@ export interface Delivery {
 interface ClaimedRow {
   id: string;
   channel: Channel;
-  template: NotifiedEvent;
+  template: MessageTemplate;
   lang: Language;
   sealed: string;
   attempts: number;
@@ -66,6 +85,24 @@ export function createOutbox({
           template: request.template,
           lang: request.lang,
           sealed: envelope.seal(JSON.stringify({ to: request.to, params: request.params }), context(id)),
+          next_attempt_at: now(),
+        })
+        .execute();
+      return id;
+    },
+
+    /** Queues one webhook; pass the event's transaction so it is sent exactly when the event commits. */
+    async enqueueWebhook(request: WebhookRequest, q: Kysely<Database> = db): Promise<string> {
+      const id = randomUUID();
+      await q
+        .insertInto('notification_outbox')
+        .values({
+          id,
+          log_entry_id: null,
+          channel: 'webhook',
+          template: request.event,
+          lang: 'en',
+          sealed: envelope.seal(JSON.stringify({ to: request.url, body: request.body }), context(id)),
           next_attempt_at: now(),
         })
         .execute();
@@ -118,7 +155,7 @@ export function createOutbox({
       return result.rows;
     },
 
-    open(row: ClaimedRow): { to: string; params: NotificationParams } {
+    open(row: ClaimedRow): { to: string; params: NotificationParams; body?: string } {
       return JSON.parse(envelope.openText(row.sealed, context(row.id)));
     },
 
@@ -197,8 +234,16 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
   async function deliver(row: ClaimedRow): Promise<keyof RunResult> {
     const sender = senders[row.channel] as Sender;
     try {
-      const { to, params } = outbox.open(row);
-      if (row.channel === 'email') {
+      const { to, params, body } = outbox.open(row);
+      if (row.channel === 'webhook') {
+        await sender.send({ id: row.id, to, text: body ?? '' });
+      } else if (row.template === ONE_TIME_CODE_TEMPLATE) {
+        // A code that arrives after it stopped working would only confuse: drop it instead.
+        if (!params.expiresAt || new Date(params.expiresAt) <= now()) {
+          throw new PermanentSendError('the one-time code expired before it could be sent');
+        }
+        await sender.send({ id: row.id, to, text: renderOneTimeCodeSms(row.lang, params, usageLogUrl) });
+      } else if (row.channel === 'email') {
         const mail = renderEmail(row.template, row.lang, params, usageLogUrl);
         await sender.send({ id: row.id, to, subject: mail.subject, text: mail.text });
       } else {

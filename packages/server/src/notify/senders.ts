@@ -92,3 +92,34 @@ export function createSmsGatewaySender({
     },
   };
 }
+
+/**
+ * Webhooks to service providers: `POST` the signed event as `application/jwt` to the service's URL,
+ * with the outbox id as Idempotency-Key so a resend can be recognised. Any 2xx is accepted; 4xx
+ * other than 408/429 is final; anything else is retried with backoff.
+ */
+export function createWebhookSender({ fetchImpl = fetch }: { fetchImpl?: typeof fetch } = {}): Sender {
+  return {
+    async send(m) {
+      const response = await fetchImpl(m.to, {
+        method: 'POST',
+        headers: { 'content-type': 'application/jwt', 'idempotency-key': m.id },
+        body: m.text,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
+      });
+      await response.body?.cancel();
+      if (response.ok) return;
+      const detail = `webhook answered ${response.status}`;
+      if (
+        response.status >= 400 &&
+        response.status < 500 &&
+        response.status !== 408 &&
+        response.status !== 429
+      ) {
+        throw new PermanentSendError(detail);
+      }
+      throw new Error(detail);
+    },
+  };
+}

@@ -10,7 +10,16 @@ export interface NotificationParams {
   datasets?: string[];
   /** The sign-in method that was added. */
   method?: string;
+  /** A one-time sign-in code (template `one-time-code` only); sealed in the outbox like the address. */
+  code?: string;
+  /** When the one-time code stops working (ISO 8601); a message not sent by then is dropped. */
+  expiresAt?: string;
 }
+
+/** The SMS that carries a sign-in one-time code (行動化驗證): not a usage-log event, never an e-mail. */
+export const ONE_TIME_CODE_TEMPLATE = 'one-time-code';
+/** What an outbox row renders: an event citizens are told of, or a one-time code. */
+export type MessageTemplate = NotifiedEvent | typeof ONE_TIME_CODE_TEMPLATE;
 
 export interface RenderedEmail {
   subject: string;
@@ -143,4 +152,20 @@ export function renderSms(template: NotifiedEvent, lang: Language, link: string)
   return lang === 'zh-TW'
     ? `【MyData】${WORDING[template]['zh-TW'].headline}。詳情：${link}`
     : `[MyData] ${WORDING[template].en.headline}. Details: ${link}`;
+}
+
+/**
+ * The SMS with a sign-in code. Its last line is an origin-bound one-time code (`@host #code`, the
+ * WebOTP format): browsers offer to fill the code only on the platform's own site, so a look-alike
+ * site cannot have it autofilled.
+ */
+export function renderOneTimeCodeSms(lang: Language, params: NotificationParams, link: string): string {
+  const code = params.code ?? '';
+  const minutes = params.expiresAt
+    ? Math.max(1, Math.round((new Date(params.expiresAt).getTime() - new Date(params.at).getTime()) / 60_000))
+    : 5;
+  const bound = `@${new URL(link).hostname} #${code}`;
+  return lang === 'zh-TW'
+    ? `【MyData】您的登入驗證碼為 ${code}，${minutes} 分鐘內有效。請勿將驗證碼告訴任何人，平臺人員不會向您索取。\n\n${bound}`
+    : `[MyData] Your sign-in code is ${code}, valid for ${minutes} minutes. Never tell anyone this code; platform staff will never ask for it.\n\n${bound}`;
 }

@@ -302,6 +302,131 @@ export const en: Messages = {
     stepUpCard:
       'Citizen certificate (needs a card reader). The browser cannot read the card yet, so for now this step needs the MyData card tool:',
   },
+  consent: {
+    title: '{{service}} asks for your data',
+    intro:
+      '{{provider}} asks MyData to fetch the data below from government agencies. Check who is asking, why and for which data before you decide: only if you agree does the platform fetch the data and send it, once and encrypted; if you decline, nothing is sent.',
+    provider: 'Service provider',
+    providerVerified: 'Registered with and verified by the MyData platform ({{sector}})',
+    service: 'Service',
+    purpose: 'Purpose',
+    oneTime: 'How it is sent',
+    oneTimeBody:
+      'Sent once: the data is sent this one time only. If the service needs data again later, it must ask for your consent again. Until it is sent you can withdraw under "My consents".',
+    retention: 'How long it is kept',
+    retentionBody: '{{provider}} says it keeps the data for {{count}} days after receiving it.',
+    validUntil: 'This request is valid until',
+    datasetsTitle: 'The data to be sent ({{count}} items)',
+    datasetsHint:
+      'Data marked "Required" is needed for this service and cannot be unticked. Data marked "You may leave it out" can be unticked: you can still apply without it.',
+    requiredWhy:
+      ': {{service}} cannot be handled without this data, so it cannot be unticked. If you do not want to share it, choose "Decline".',
+    optionalWhy: ': you may untick it and still apply for {{service}}.',
+    optionalStepUp:
+      'This data needs "{{level}}". You can apply without it; if you tick it, you will be asked to verify once more when you agree.',
+    agency: 'Provided by',
+    why: 'Why it is needed',
+    fields: 'Fields included',
+    datasetFrom: '{{dataset}} ({{agency}})',
+    decisionNote:
+      'With "Agree and send", the platform fetches the ticked data from the agencies and sends it to {{service}}. With "Decline", nothing is sent and you go back to {{service}}.',
+    agree: 'Agree and send',
+    decline: 'Decline',
+    sending: 'Sending…',
+    sendingExplain:
+      'Fetching the data from the agencies and sending it encrypted. Please wait and keep this page open.',
+    declining: 'Working…',
+    returning: 'Going back to {{service}}',
+    signInTitle: 'Sign in to review a data request',
+    signInBody:
+      'A service asks for data government agencies hold about you. To protect you, first prove who you are; then you will see which service asks, for which data and why, and decide whether to agree.',
+    stepUpTitle: 'A stronger identity check is needed',
+    stepUpBody:
+      'Some of the data {{service}} asks for is only provided after "{{required}}" confirms it is you. Your current check is "{{current}}".',
+    stepUpDatasets: 'Data that needs the stronger check',
+    stepUpHow: 'Verify once more',
+    stepUpKeep:
+      'Verify once more with one of the methods below. You stay signed in, and you come back to this data request afterwards.',
+    stepUpOrDecline: 'Or decline',
+    declineNothingSent: 'If you decline, nothing is sent and you go back to {{service}}.',
+    expiredTitle: 'This data request is no longer valid',
+    expiredBody:
+      'Data requests are valid for a short time only: this one has expired or has already been handled. Go back to the service’s website and start again.',
+    expiredSeeConsents: 'You can see the data transfers you agreed to under "My consents".',
+    toMyConsents: 'See my consents',
+    failedTitle: 'The data was not sent',
+    failedBody:
+      'You agreed, but the platform could not fetch the data from an agency, so nothing has been sent to {{service}} yet.',
+    failedAgency: 'Agency with the problem: {{agency}}',
+    failedChoices: 'You can try again, or cancel this application and go back to {{service}}.',
+    retry: 'Try again',
+    cancel: 'Cancel and go back',
+    cancelHint: 'If you cancel, this consent is withdrawn and nothing is sent to {{service}}.',
+  },
+  consents: {
+    title: 'My consents',
+    intro:
+      'The data transfers you agreed to. Each one has a consent receipt signed by the platform that you can download, keep and verify. Until the data is handed to the service provider you can withdraw your consent at any time.',
+    signInBody:
+      'Sign in to see the data transfers you agreed to, download consent receipts, or withdraw a consent that is not finished.',
+    byStatus: 'View by status',
+    empty: 'You have not agreed to any data transfer yet.',
+    none: 'None.',
+    count: '{{count}}',
+    status: {
+      label: 'Status',
+      pending: {
+        name: 'In progress',
+        explain:
+          'You agreed; the platform is fetching the data from the agencies, or fetching failed and can be retried or withdrawn.',
+      },
+      active: {
+        name: 'Waiting for the service',
+        explain:
+          'The data is ready and stored encrypted, waiting for the service provider to collect it once, in time.',
+      },
+      used: {
+        name: 'Sent',
+        explain: 'The data was sent to the service provider; this consent cannot be used again.',
+      },
+      expired: {
+        name: 'Expired',
+        explain: 'The service provider did not collect the data in time; the platform deleted it.',
+      },
+      withdrawn: {
+        name: 'Withdrawn',
+        explain: 'You withdrew or cancelled this consent; the data was not handed to the service provider.',
+      },
+    },
+    provider: 'Service provider',
+    purpose: 'Purpose',
+    datasets: 'Data',
+    given: 'Agreed on',
+    changed: 'Status changed on',
+    expires: 'To be collected by',
+    problem: 'What went wrong',
+    download: 'Download receipt',
+    downloadLabel: 'Download the consent receipt for {{service}}',
+    verify: 'Verify receipt',
+    verifyLabel: 'Verify the consent receipt for {{service}}',
+    verified: 'The receipt is valid: issued by the MyData platform and unchanged.',
+    notVerified:
+      'The receipt could not be verified: it was not issued by the MyData platform, or it was changed. Do not rely on it.',
+    reason: 'Technical reason:',
+    receiptId: 'Receipt number: {{id}}',
+    withdraw: 'Withdraw consent',
+    withdrawLabel: 'Withdraw your consent for {{service}}',
+    confirmTitle: 'Withdraw your consent for {{service}}?',
+    confirmBody:
+      'The platform deletes the prepared data and {{provider}} cannot collect it. This cannot be undone: to apply again you start a new application.',
+    confirmYes: 'Yes, withdraw',
+    confirmNo: 'Keep my consent',
+    withdrawnMessage: 'Your consent for {{service}} was withdrawn.',
+    checkFileTitle: 'Verify a consent receipt file',
+    checkFileBody:
+      'If you have a consent receipt file (.jws), check here whether the MyData platform issued it and whether it was changed.',
+    checkFileLabel: 'Choose a receipt file',
+  },
   notFound: {
     title: 'Page not found',
     body: 'The address may be mistyped, or the page has been removed.',

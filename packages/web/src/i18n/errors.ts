@@ -143,6 +143,73 @@ export const ERROR_TEXTS: Record<Language, Record<ErrorCode, ErrorText>> = {
       title: '找不到此通行金鑰',
       action: '請重新整理頁面，確認您已登記的通行金鑰。',
     },
+    'identity.otp-incorrect': {
+      title: '簡訊驗證碼不正確',
+      action: '請核對手機收到的簡訊後再輸入；同一組驗證碼最多可試 5 次。',
+    },
+    'identity.otp-expired': {
+      title: '簡訊驗證碼已失效',
+      action: '驗證碼只能使用一次且 5 分鐘內有效。請重新取得驗證碼。',
+    },
+    'identity.otp-exhausted': {
+      title: '驗證碼輸入錯誤次數過多',
+      action: '這組驗證碼已不能使用。請重新取得驗證碼。',
+    },
+    'identity.otp-resend-limited': {
+      title: '驗證碼發送過於頻繁',
+      action: '驗證碼每分鐘最多發送 1 次、每小時最多 5 次。請稍候再申請。',
+    },
+    'consent.invalid-authorization-details': {
+      title: '服務送來的授權請求不正確',
+      action: '這是該服務那一端的問題，不是您的操作有誤。請回到該服務重新申請，或洽詢該服務。',
+    },
+    'consent.dataset-not-approved': {
+      title: '服務要求了未獲准的資料',
+      action: '平臺沒有提供任何資料。請回到該服務重新申請，或洽詢該服務。',
+    },
+    'consent.purpose-not-approved': {
+      title: '服務的使用目的與核准的不同',
+      action: '平臺沒有提供任何資料。請回到該服務重新申請，或洽詢該服務。',
+    },
+    'consent.mode-not-supported': {
+      title: '服務要求的傳輸方式不支援',
+      action: '平臺沒有提供任何資料。請回到該服務重新申請，或洽詢該服務。',
+    },
+    'consent.required-dataset-missing': {
+      title: '缺少這項服務必要的資料',
+      action: '必要的資料不能取消勾選。若不願提供，請選擇「不同意」。',
+    },
+    'consent.dataset-not-requested': {
+      title: '選擇了服務沒有要求的資料',
+      action: '請只從頁面列出的資料中選擇，重新整理頁面後再試一次。',
+    },
+    'consent.interaction-not-found': {
+      title: '這次授權已逾時或不存在',
+      action: '請回到原本的服務，重新開始申請。',
+    },
+    'consent.not-found': {
+      title: '找不到這筆同意紀錄',
+      action: '它可能不屬於您的帳號，或網址有誤。請由「我的同意紀錄」重新查詢。',
+    },
+    'consent.not-withdrawable': {
+      title: '這筆同意已經結束',
+      action: '已使用、已逾時或已撤回的同意不能再撤回或重試。請重新整理頁面查看目前狀態。',
+    },
+    'consent.service-suspended': {
+      title: '這項服務已暫停',
+      action: '平臺沒有提供任何資料。請洽詢該服務，或稍後再試。',
+    },
+    'transfer.invalid-token': { title: '存取權杖無效', action: '服務須重新取得您的授權。' },
+    'transfer.invalid-dpop-proof': { title: '存取證明無效', action: '服務須以正確的金鑰重新送出請求。' },
+    'transfer.package-gone': {
+      title: '資料包已不存在',
+      action: '資料包只能取得一次，撤回或逾時後即刪除。請回到服務重新申請。',
+    },
+    'transfer.package-not-ready': { title: '資料尚未備妥', action: LATER['zh-TW'] },
+    'oauth-client.invalid-registration': {
+      title: '服務登記資料不正確',
+      action: '請依錯誤說明修正服務的登記資料後再送出。',
+    },
     'server.not-ready': { title: '平臺正在啟動或維護中', action: '請過一兩分鐘再試一次。' },
     'server.internal': { title: '平臺發生錯誤', action: REPORTED['zh-TW'] },
   },
@@ -285,6 +352,83 @@ export const ERROR_TEXTS: Record<Language, Record<ErrorCode, ErrorText>> = {
     'identity.passkey-not-found': {
       title: 'Passkey not found',
       action: 'Reload the page to see the passkeys you have enrolled.',
+    },
+    'identity.otp-incorrect': {
+      title: 'Wrong one-time code',
+      action:
+        'Check the text message on your phone and enter the code again; each code can be tried 5 times.',
+    },
+    'identity.otp-expired': {
+      title: 'This one-time code is no longer valid',
+      action: 'A code works once and for 5 minutes. Ask for a new code.',
+    },
+    'identity.otp-exhausted': {
+      title: 'Too many wrong codes',
+      action: 'This code no longer works. Ask for a new code.',
+    },
+    'identity.otp-resend-limited': {
+      title: 'Codes were sent too often',
+      action: 'A code is sent at most once a minute and five times an hour. Wait a little and ask again.',
+    },
+    'consent.invalid-authorization-details': {
+      title: 'The service sent an invalid request',
+      action:
+        'This is a problem at the service, not something you did wrong. Go back to the service and start again, or contact it.',
+    },
+    'consent.dataset-not-approved': {
+      title: 'The service asked for data it is not approved for',
+      action: 'No data was shared. Go back to the service and start again, or contact it.',
+    },
+    'consent.purpose-not-approved': {
+      title: 'The service’s purpose differs from the approved one',
+      action: 'No data was shared. Go back to the service and start again, or contact it.',
+    },
+    'consent.mode-not-supported': {
+      title: 'The service asked for an unsupported transfer',
+      action: 'No data was shared. Go back to the service and start again, or contact it.',
+    },
+    'consent.required-dataset-missing': {
+      title: 'A required dataset is missing',
+      action: 'Required data cannot be left out. If you do not want to share it, choose Decline.',
+    },
+    'consent.dataset-not-requested': {
+      title: 'You chose data the service did not ask for',
+      action: 'Choose only among the listed data. Reload the page and try again.',
+    },
+    'consent.interaction-not-found': {
+      title: 'This authorization has expired or does not exist',
+      action: 'Go back to the service and start again.',
+    },
+    'consent.not-found': {
+      title: 'Consent not found',
+      action: 'It may not belong to your account, or the address is wrong. Look it up again in My consents.',
+    },
+    'consent.not-withdrawable': {
+      title: 'This consent has already ended',
+      action:
+        'A used, expired or withdrawn consent cannot be withdrawn or retried. Reload the page to see its status.',
+    },
+    'consent.service-suspended': {
+      title: 'This service is suspended',
+      action: 'No data was shared. Contact the service, or try again later.',
+    },
+    'transfer.invalid-token': {
+      title: 'Invalid access token',
+      action: 'The service must obtain your authorization again.',
+    },
+    'transfer.invalid-dpop-proof': {
+      title: 'Invalid proof of possession',
+      action: 'The service must send the request again with the right key.',
+    },
+    'transfer.package-gone': {
+      title: 'The data package is gone',
+      action:
+        'A package can be fetched once and is deleted on withdrawal or expiry. Go back to the service and start again.',
+    },
+    'transfer.package-not-ready': { title: 'The data is not ready yet', action: LATER.en },
+    'oauth-client.invalid-registration': {
+      title: 'Invalid service registration',
+      action: 'Correct the registration as the error describes and send it again.',
     },
     'server.not-ready': {
       title: 'The platform is starting or under maintenance',

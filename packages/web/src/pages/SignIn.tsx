@@ -3,7 +3,7 @@ import { type PublicKeyCredentialRequestOptionsJSON, startAuthentication } from 
 import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate } from 'react-router';
+import { Link, useNavigate, useSearchParams } from 'react-router';
 import { ApiProblem, identityApi, PlatformUnreachable, type SignInAnswer } from '../api.ts';
 import { Loading } from '../components/Badges.tsx';
 import { describeError } from '../components/ErrorPanel.tsx';
@@ -33,16 +33,60 @@ export function cardToolCommand(): string {
   return `npx tsx packages/demo/src/card/cli.ts sign-in --card .mydata/cards/<ID>.p12 --pin 123456 --platform ${window.location.origin}`;
 }
 
-/** Sign-in: choose a method, verify, and on first use verify once more with another method. */
+/** Where a sign-in may send the person back to: a path of this portal, never another site. */
+export function safeReturn(value: string | null | undefined): string | undefined {
+  return value?.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\') ? value : undefined;
+}
+
+/**
+ * Sign-in: choose a method, verify, and on first use verify once more with another method. With
+ * `?return=/path` the person goes back there afterwards (e.g. to "my consents"), otherwise to the account.
+ */
 export function SignIn() {
   const { t } = useTranslation();
   useTitle(t('signIn.title'));
   const session = useSession();
+  const navigate = useNavigate();
+  const [params] = useSearchParams();
+  const [inFlow, setInFlow] = useState(false);
+  const back = safeReturn(params.get('return'));
+
+  if (session.isPending) return <Loading />;
+  return (
+    <section className="sign-in" aria-labelledby="sign-in-title">
+      <h1 id="sign-in-title">{t('signIn.title')}</h1>
+      {session.data && !inFlow ? (
+        <p className="notice-inline">
+          {t('signIn.alreadySignedIn')} <Link to={back ?? '/account'}>{t('signIn.toAccount')}</Link>
+        </p>
+      ) : null}
+      <SignInFlow onSignedIn={() => void navigate(back ?? '/account')} onFlowChange={setInFlow} />
+    </section>
+  );
+}
+
+/**
+ * The sign-in steps without a page around them: the choice of method, its form, and on first use
+ * the second method. Used by the sign-in page and, in place, by pages that need a session (the
+ * consent screen). With `only`, just those methods are offered: a step-up to a stronger level.
+ */
+export function SignInFlow({
+  onSignedIn,
+  onFlowChange,
+  only,
+}: {
+  onSignedIn: () => void | Promise<void>;
+  onFlowChange?: (inFlow: boolean) => void;
+  only?: readonly SignInMethod[];
+}) {
+  const { t } = useTranslation();
+  const session = useSession();
   const methods = useQuery({ queryKey: ['identity', 'methods'], queryFn: identityApi.methods });
   const refresh = useRefreshIdentity();
-  const navigate = useNavigate();
   const [chosen, setChosen] = useState<SignInMethod | undefined>();
-  const [flow, setFlow] = useState<{ verified: SignInMethod[]; candidates: SignInMethod[] } | undefined>();
+  const [flow, setFlowState] = useState<
+    { verified: SignInMethod[]; candidates: SignInMethod[] } | undefined
+  >();
   const stepTitle = useRef<HTMLHeadingElement>(null);
 
   useEffect(() => {
@@ -51,10 +95,15 @@ export function SignIn() {
 
   if (session.isPending || methods.isPending) return <Loading />;
 
+  function setFlow(next: typeof flow) {
+    setFlowState(next);
+    onFlowChange?.(next !== undefined);
+  }
+
   async function answered(answer: SignInAnswer) {
     if (answer.status === 'signed-in') {
       await refresh();
-      void navigate('/account');
+      await onSignedIn();
       return;
     }
     setChosen(undefined);
@@ -62,17 +111,13 @@ export function SignIn() {
   }
 
   const offered = new Set((methods.data?.items ?? []).map((m) => m.method));
-  const choices = PORTAL_METHODS.filter((m) => (flow ? flow.candidates.includes(m) : offered.has(m)));
+  const choices = PORTAL_METHODS.filter((m) =>
+    flow ? flow.candidates.includes(m) : offered.has(m) && (!only || only.includes(m)),
+  );
   const csrf = session.data?.csrfToken;
 
   return (
-    <section className="sign-in" aria-labelledby="sign-in-title">
-      <h1 id="sign-in-title">{t('signIn.title')}</h1>
-      {session.data && !flow ? (
-        <p className="notice-inline">
-          {t('signIn.alreadySignedIn')} <Link to="/account">{t('signIn.toAccount')}</Link>
-        </p>
-      ) : null}
+    <>
       {flow ? (
         <div className="step-done" role="status">
           <h2 id="second-step" tabIndex={-1} ref={stepTitle}>
@@ -86,7 +131,7 @@ export function SignIn() {
             })}
           </p>
         </div>
-      ) : (
+      ) : only ? null : (
         <>
           <p className="lead">{t('signIn.intro')}</p>
           <p className="first-use">{t('signIn.firstUse')}</p>
@@ -131,7 +176,7 @@ export function SignIn() {
           </button>
         </p>
       ) : null}
-    </section>
+    </>
   );
 }
 

@@ -4,6 +4,9 @@ import * as m0002 from './0002_exchange.ts';
 import * as m0003 from './0003_usage_log.ts';
 import * as m0004 from './0004_identity.ts';
 import * as m0005 from './0005_identity_passkeys.ts';
+import * as m0006 from './0006_consent.ts';
+import * as m0007 from './0007_oauth.ts';
+import * as m0008 from './0008_identity_otp_codes.ts';
 
 /** Every migration in order. Names are permanent: a renamed migration would run twice. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +15,7 @@ export const migrations: Record<string, Migration> = {
   '0003_usage_log': m0003,
   '0004_identity': m0004,
   '0005_identity_passkeys': m0005,
+  '0006_consent': m0006,
+  '0007_oauth': m0007,
+  '0008_identity_otp_codes': m0008,
 };

@@ -1,0 +1,4 @@
+export * from './authorization.ts';
+export * from './package.ts';
+export * from './receipt.ts';
+export * from './states.ts';

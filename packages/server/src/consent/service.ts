@@ -1,0 +1,761 @@
+/**
+ * The consent service: records a citizen's consent with its signed receipt, collects the chosen
+ * datasets through the exchange gateway, seals them into a package only the service can open, and
+ * hands that package over exactly once. Every state change commits together with its usage-log
+ * record, its notifications and its webhook (docs/consent.md).
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  AppError,
+  type AssuranceLevel,
+  type ConsentReceipt,
+  type ConsentStatus,
+  canonicalReceipt,
+  checkAuthorizationDetail,
+  checkChoice,
+  type ErrorCode,
+  isConsentReceipt,
+  type LocalizedText,
+  type MydataAuthorizationDetail,
+  ONLINE_MODE,
+  PACKAGE_CONTENT_TYPE,
+  PACKAGE_ENCRYPTION,
+  PACKAGE_JWS_TYPE,
+  PACKAGE_KEY_ALGORITHM,
+  type PackageDataset,
+  PLATFORM_SIGNING_ALGORITHM,
+  pairwiseSubject,
+  RECEIPT_JWS_TYPE,
+  RECEIPT_VERSION,
+  type Sensitivity,
+  type Service,
+  WEBHOOK_JWS_TYPE,
+  type WebhookEvent,
+} from '@mydata/core';
+import {
+  CompactEncrypt,
+  CompactSign,
+  compactVerify,
+  createLocalJWKSet,
+  importJWK,
+  type JWK,
+  SignJWT,
+} from 'jose';
+import type { Kysely, Selectable } from 'kysely';
+import type { createCatalogueRepo } from '../catalogue/repository.ts';
+import type { Db } from '../db/database.ts';
+import type { Database } from '../db/schema.ts';
+import type { ExchangeGateway } from '../exchange/gateway.ts';
+import type { IdentityRepo } from '../identity/repository.ts';
+import type { UsageRecorder } from '../log/record.ts';
+import type { Outbox } from '../notify/outbox.ts';
+import type { ConsentSummary, ConsentsTable } from './tables.ts';
+
+type CatalogueRepo = ReturnType<typeof createCatalogueRepo>;
+type Tx = Kysely<Database>;
+type ConsentRow = Selectable<ConsentsTable>;
+
+/** What the consent service needs of a registered OAuth client. */
+export interface ClientDirectory {
+  get(clientId: string): Promise<{ encryptionKey: JWK; webhookUrl?: string | undefined } | undefined>;
+}
+
+/** The part of the consent screen that describes the request: who asks, why, for which datasets. */
+export interface ConsentScreen {
+  service: {
+    id: string;
+    name: LocalizedText;
+    description: LocalizedText;
+    retentionDays: number;
+    mode: string;
+    provider: { id: string; name: LocalizedText; sector: string };
+  };
+  purpose: { dpv: string; description: LocalizedText };
+  datasets: {
+    id: string;
+    name: LocalizedText;
+    description: LocalizedText;
+    agency: { id: string; name: LocalizedText };
+    fields: { name: string; label: LocalizedText }[];
+    required: boolean;
+    justification: LocalizedText;
+    minAssurance: AssuranceLevel;
+    sensitivity: Sensitivity;
+  }[];
+  oneTime: true;
+}
+
+/** A consent as its citizen sees it. */
+export interface ConsentView extends ConsentSummary {
+  id: string;
+  status: ConsentStatus;
+  createdAt: string;
+  statusChangedAt: string;
+  expiresAt: string;
+  /** Why the last collection failed, while the consent is pending. */
+  problem?: { code: ErrorCode; params: Record<string, string | number> };
+}
+
+export type CollectResult =
+  | { consent: ConsentView; ready: true }
+  | { consent: ConsentView; ready: false; error: AppError };
+
+export interface AcceptInput {
+  /** The citizen's account id (the session's citizenId). */
+  citizenId: string;
+  serviceId: string;
+  detail: MydataAuthorizationDetail;
+  /** The datasets the citizen chose, a subset of the request holding every required one. */
+  chosen: string[];
+  assurance: AssuranceLevel;
+  methods: string[];
+  interactionUid?: string;
+}
+
+export type WithdrawnListener = (consent: {
+  id: string;
+  clientId: string;
+  grantId?: string;
+}) => Promise<void>;
+
+export type ReceiptVerification = { valid: true; receipt: ConsentReceipt } | { valid: false; reason: string };
+
+export interface ConsentServiceOptions {
+  db: Db;
+  catalogue: Pick<CatalogueRepo, 'getService' | 'getOrganisation' | 'getDatasetsByIds'>;
+  gateway: Pick<ExchangeGateway, 'fetch'>;
+  recorder: UsageRecorder;
+  /** The notification outbox; webhooks are queued in it. */
+  outbox: Pick<Outbox, 'enqueueWebhook'>;
+  identityRepo: Pick<IdentityRepo, 'nationalIdOf' | 'contactOf' | 'citizenRef'>;
+  /** The platform's ES256 private JWK with kid (PlatformKeys.oauthSigning). */
+  signingKey: JWK;
+  /** The issuer: PUBLIC_URL without a trailing slash. */
+  issuer: string;
+  /** Key of the pairwise subjects, the same the ID tokens use. */
+  pairwiseKey: Uint8Array;
+  clients: ClientDirectory;
+  /** How long a consent may wait for its package to be fetched (600 s). */
+  packageTtlSeconds?: number;
+  now?: () => Date;
+  /** Told of failures that must not fail the citizen's request (a withdrawal listener). */
+  onError?: (error: unknown, context: string) => void;
+}
+
+/**
+ * The agencies a collection error is about: its own agencyId, or, when several failed
+ * (`exchange.failed`), the agencies of the datasets its issues point at (`/datasets/<index>`).
+ */
+function failingAgencies(error: AppError, datasets: string[], summary: ConsentSummary): string[] {
+  const ids = new Set<string>();
+  if (typeof error.params.agencyId === 'string') ids.add(error.params.agencyId);
+  for (const issue of error.issues ?? []) {
+    const index = /^\/datasets\/(\d+)$/.exec(issue.pointer)?.[1];
+    const datasetId = index === undefined ? undefined : datasets[Number(index)];
+    const agencyId = summary.datasets.find((d) => d.id === datasetId)?.agency.id;
+    if (agencyId) ids.add(agencyId);
+  }
+  return [...ids].sort();
+}
+
+const b64urlSha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
+const iso = (d: Date | string) => new Date(d).toISOString();
+const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
+
+/** Builds the consent service. */
+export function createConsentService(o: ConsentServiceOptions) {
+  const { db, catalogue, gateway, recorder, outbox, identityRepo, issuer, clients } = o;
+  const now = o.now ?? (() => new Date());
+  const ttlMs = (o.packageTtlSeconds ?? 600) * 1000;
+  const onError = o.onError ?? (() => {});
+  const kid = o.signingKey.kid;
+  if (!kid) throw new Error('the platform signing key needs a kid');
+  // Imported once: a key import costs more than the signature it makes.
+  const signingKey = importJWK(o.signingKey, PLATFORM_SIGNING_ALGORITHM);
+  const { d: _private, ...publicJwk } = o.signingKey;
+  const verifyKeys = createLocalJWKSet({ keys: [publicJwk] });
+  const encryptionKeys = new Map<string, ReturnType<typeof importJWK>>();
+  const listeners: WithdrawnListener[] = [];
+
+  function encryptionKeyOf(jwk: JWK) {
+    const cacheKey = `${jwk.kid ?? ''}:${jwk.x ?? ''}:${jwk.y ?? ''}`;
+    let key = encryptionKeys.get(cacheKey);
+    if (!key) {
+      key = importJWK({ ...jwk, alg: PACKAGE_KEY_ALGORITHM }, PACKAGE_KEY_ALGORITHM);
+      // A key that fails to import is not kept: the next request tries again.
+      key.catch(() => encryptionKeys.delete(cacheKey));
+      encryptionKeys.set(cacheKey, key);
+    }
+    return key;
+  }
+
+  async function clientOf(clientId: string) {
+    const client = await clients.get(clientId);
+    if (!client) throw new Error(`service ${clientId} has no registered OAuth client`);
+    return client;
+  }
+
+  async function recipientsOf(citizenId: string, q: Tx) {
+    const c = await identityRepo.contactOf(citizenId, q);
+    return c ? { email: c.email ?? null, sms: c.mobile ?? null } : undefined;
+  }
+
+  function toView(row: ConsentRow): ConsentView {
+    const summary = row.summary as ConsentSummary;
+    const problem = row.problem as ConsentView['problem'] | null;
+    return {
+      id: row.id,
+      status: row.status as ConsentStatus,
+      createdAt: iso(row.created_at),
+      statusChangedAt: iso(row.status_changed_at),
+      expiresAt: iso(row.expires_at),
+      service: summary.service,
+      provider: summary.provider,
+      purpose: summary.purpose,
+      datasets: summary.datasets,
+      ...(problem && row.status === 'pending' ? { problem } : {}),
+    };
+  }
+
+  async function lockConsent(tx: Tx, id: string) {
+    return tx.selectFrom('consents').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+  }
+
+  /** Queues a signed event for the service's webhook, in the caller's transaction. */
+  async function queueWebhook(
+    tx: Tx,
+    row: ConsentRow,
+    event: WebhookEvent,
+    webhookUrl: string | undefined,
+    at: Date,
+  ): Promise<void> {
+    if (!webhookUrl) return;
+    const body = await new SignJWT({ event, consentId: row.id })
+      .setProtectedHeader({ alg: PLATFORM_SIGNING_ALGORITHM, typ: WEBHOOK_JWS_TYPE, kid })
+      .setIssuer(issuer)
+      .setAudience(row.client_id)
+      .setSubject(row.subject)
+      .setIssuedAt(seconds(at))
+      .setJti(randomUUID())
+      .sign(await signingKey);
+    await outbox.enqueueWebhook({ url: webhookUrl, body, event }, tx);
+  }
+
+  async function changeStatus(
+    tx: Tx,
+    row: ConsentRow,
+    status: ConsentStatus,
+    at: Date,
+    extra: { end_reason?: string; problem?: null } = {},
+  ): Promise<ConsentRow> {
+    await tx
+      .updateTable('consents')
+      .set({ status, status_changed_at: at, ...extra })
+      .where('id', '=', row.id)
+      .execute();
+    return { ...row, status, status_changed_at: at, ...extra } as ConsentRow;
+  }
+
+  async function summaryOf(service: Service, datasetIds: string[]): Promise<ConsentScreen> {
+    const datasets = await catalogue.getDatasetsByIds(datasetIds);
+    const orgIds = [...new Set([service.providerId, ...datasets.map((d) => d.agencyId)])];
+    const orgs = new Map(
+      (await Promise.all(orgIds.map((id) => catalogue.getOrganisation(id)))).map((g) => [g.id, g]),
+    );
+    const provider = orgs.get(service.providerId);
+    if (!provider) throw new AppError('catalogue.organisation-not-found', { id: service.providerId });
+    const byId = new Map(datasets.map((d) => [d.id, d]));
+    const listed = new Map(service.datasets.map((s) => [s.datasetId, s]));
+    return {
+      service: {
+        id: service.id,
+        name: service.name,
+        description: service.description,
+        retentionDays: service.retentionDays,
+        mode: service.mode,
+        provider: { id: provider.id, name: provider.name, sector: provider.sector },
+      },
+      purpose: { dpv: service.purpose.dpv, description: service.purpose.description },
+      datasets: datasetIds.map((id) => {
+        const d = byId.get(id);
+        const s = listed.get(id);
+        if (!d || !s) throw new AppError('catalogue.dataset-not-found', { id });
+        const agency = orgs.get(d.agencyId);
+        return {
+          id: d.id,
+          name: d.name,
+          description: d.description,
+          agency: { id: d.agencyId, name: agency?.name ?? { 'zh-TW': d.agencyId, en: d.agencyId } },
+          fields: d.fields.map((f) => ({ name: f.name, label: f.label })),
+          required: s.required,
+          justification: s.justification,
+          minAssurance: d.minAssurance,
+          sensitivity: d.sensitivity,
+        };
+      }),
+      oneTime: true,
+    };
+  }
+
+  /** Collects the consent's datasets and, when all arrived, stores the package and makes it active. */
+  async function collect(row: ConsentRow, nationalId: string): Promise<CollectResult> {
+    const client = await clientOf(row.client_id);
+    const datasets = row.datasets as string[];
+    const summary = row.summary as ConsentSummary;
+    const logged = {
+      citizenId: nationalId,
+      datasets,
+      serviceId: row.client_id,
+      purpose: row.purpose,
+      consentId: row.id,
+    };
+    let fetched: Awaited<ReturnType<ExchangeGateway['fetch']>>;
+    try {
+      fetched = await gateway.fetch({
+        consentId: row.id,
+        purpose: row.purpose,
+        subject: { nationalId },
+        datasets,
+      });
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      const at = now();
+      const failed = await db.transaction().execute(async (tx) => {
+        const current = await lockConsent(tx, row.id);
+        if (current?.status !== 'pending') return current;
+        const problem = { code: error.code, params: error.params };
+        await tx
+          .updateTable('consents')
+          .set({ problem: JSON.stringify(problem) })
+          .where('id', '=', row.id)
+          .execute();
+        const agencyIds = failingAgencies(error, datasets, summary);
+        await recorder.record(
+          {
+            ...logged,
+            event: 'transfer',
+            outcome: 'failure',
+            occurredAt: at,
+            ...(agencyIds.length ? { agencyIds } : {}),
+            details: {
+              code: error.code,
+              agency: String(error.params.agency ?? error.params.agencies ?? error.params.agencyId ?? ''),
+            },
+          },
+          { tx },
+        );
+        await queueWebhook(tx, current, 'transfer.failed', client.webhookUrl, at);
+        return { ...current, problem } as ConsentRow;
+      });
+      return { consent: toView(failed ?? row), ready: false, error };
+    }
+
+    const at = now();
+    const expiresAt = new Date(row.expires_at);
+    const byId = new Map(fetched.results.map((r) => [r.datasetId, r]));
+    const packaged: PackageDataset[] = datasets.map((id) => {
+      const r = byId.get(id);
+      if (!r) throw new Error(`the gateway returned no ${id}`);
+      return {
+        datasetId: r.datasetId,
+        agencyId: r.agencyId,
+        data: r.payload,
+        agency: {
+          responseSignature: r.providerSignature,
+          responseBody: r.providerBody,
+          requestSignature: r.requestSignature,
+        },
+        receivedAt: r.receivedAt,
+      };
+    });
+    const jws = await new SignJWT({
+      consent: { id: row.id, receiptSha256: row.receipt_sha256 },
+      service: row.client_id,
+      purpose: row.purpose,
+      mode: ONLINE_MODE,
+      datasets: packaged,
+    })
+      .setProtectedHeader({ alg: PLATFORM_SIGNING_ALGORITHM, typ: PACKAGE_JWS_TYPE, kid })
+      .setIssuer(issuer)
+      .setAudience(row.client_id)
+      .setSubject(row.subject)
+      .setJti(randomUUID())
+      .setIssuedAt(seconds(at))
+      .setExpirationTime(seconds(expiresAt))
+      .sign(await signingKey);
+    const encKey = client.encryptionKey;
+    const jwe = await new CompactEncrypt(new TextEncoder().encode(jws))
+      .setProtectedHeader({
+        alg: PACKAGE_KEY_ALGORITHM,
+        enc: PACKAGE_ENCRYPTION,
+        cty: PACKAGE_CONTENT_TYPE,
+        ...(encKey.kid ? { kid: encKey.kid } : {}),
+      })
+      .encrypt(await encryptionKeyOf(encKey));
+
+    const stored = await db.transaction().execute(async (tx) => {
+      const current = await lockConsent(tx, row.id);
+      if (current?.status !== 'pending') return { row: current, ok: false as const };
+      await tx.insertInto('consent_packages').values({ consent_id: row.id, jwe, created_at: at }).execute();
+      return { row: await changeStatus(tx, current, 'active', at, { problem: null }), ok: true as const };
+    });
+    if (stored.ok) return { consent: toView(stored.row), ready: true };
+    // Withdrawn or expired while the agencies answered: the data is dropped, never stored.
+    const status = stored.row?.status ?? 'withdrawn';
+    return {
+      consent: stored.row ? toView(stored.row) : toView(row),
+      ready: false,
+      error: new AppError('consent.not-withdrawable', { id: row.id, status }),
+    };
+  }
+
+  async function ownConsent(id: string, citizenId: string, q: Tx = db): Promise<ConsentRow> {
+    const row = await q
+      .selectFrom('consents')
+      .selectAll()
+      .where('id', '=', id)
+      .where('citizen_id', '=', citizenId)
+      .executeTakeFirst();
+    if (!row) throw new AppError('consent.not-found', { id });
+    return row;
+  }
+
+  /** Ends a consent that ran past its lifetime: package deleted, service told. */
+  async function expireRow(tx: Tx, row: ConsentRow, at: Date, webhookUrl: string | undefined) {
+    await tx.deleteFrom('consent_packages').where('consent_id', '=', row.id).execute();
+    const ended = await changeStatus(tx, row, 'expired', at, { end_reason: 'expired' });
+    await queueWebhook(tx, ended, 'consent.expired', webhookUrl, at);
+    return ended;
+  }
+
+  return {
+    /** What a request asks for, as the consent screen shows it; throws the consent.* codes when the request is not acceptable. */
+    async describeRequest(detail: MydataAuthorizationDetail, serviceId: string): Promise<ConsentScreen> {
+      const service = await catalogue.getService(serviceId);
+      const checked = checkAuthorizationDetail(detail, service);
+      return summaryOf(service, checked.datasets);
+    },
+
+    /**
+     * Records the citizen's consent (pending, with its signed receipt and a `consent-given` log
+     * entry), then collects the data. Ready when the package is stored; otherwise the coded error
+     * naming the agency, and the consent stays pending for a retry.
+     */
+    async accept(input: AcceptInput): Promise<CollectResult> {
+      const service = await catalogue.getService(input.serviceId);
+      const detail = checkAuthorizationDetail(input.detail, service);
+      const chosen = checkChoice(detail, service, input.chosen);
+      await clientOf(service.id);
+      const screen = await summaryOf(service, chosen);
+      const nationalId = await identityRepo.nationalIdOf(input.citizenId);
+      const subject = pairwiseSubject(o.pairwiseKey, identityRepo.citizenRef(nationalId), service.id);
+      const id = randomUUID();
+      const at = now();
+      const expiresAt = new Date(at.getTime() + ttlMs);
+      const receipt: ConsentReceipt = {
+        version: RECEIPT_VERSION,
+        receiptId: id,
+        issuedAt: at.toISOString(),
+        jurisdiction: 'TW',
+        issuer,
+        controller: { id: screen.service.provider.id, name: screen.service.provider.name },
+        service: { id: service.id, name: service.name },
+        subject,
+        purposes: [{ dpv: service.purpose.dpv, description: service.purpose.description }],
+        datasets: screen.datasets.map((d) => ({
+          id: d.id,
+          agencyId: d.agency.id,
+          fields: d.fields.map((f) => f.name),
+          required: d.required,
+        })),
+        mode: service.mode,
+        oneTime: true,
+        retentionDays: service.retentionDays,
+        validUntil: expiresAt.toISOString(),
+        collectionMethod: 'platform-consent-screen',
+        assurance: { level: input.assurance, methods: [...input.methods] },
+        status: 'given',
+      };
+      const receiptJws = await new CompactSign(new TextEncoder().encode(canonicalReceipt(receipt)))
+        .setProtectedHeader({ alg: PLATFORM_SIGNING_ALGORITHM, typ: RECEIPT_JWS_TYPE, kid })
+        .sign(await signingKey);
+      const summary: ConsentSummary = {
+        service: { id: service.id, name: service.name },
+        provider: { id: screen.service.provider.id, name: screen.service.provider.name },
+        purpose: screen.purpose,
+        datasets: screen.datasets.map((d) => ({ id: d.id, name: d.name, agency: d.agency })),
+      };
+      const row = await db.transaction().execute(async (tx) => {
+        const values = {
+          id,
+          citizen_id: input.citizenId,
+          client_id: service.id,
+          subject,
+          status: 'pending',
+          purpose: service.purpose.dpv,
+          datasets: JSON.stringify(chosen),
+          summary: JSON.stringify(summary),
+          receipt: receiptJws,
+          receipt_sha256: b64urlSha256(receiptJws),
+          interaction_uid: input.interactionUid ?? null,
+          grant_id: null,
+          problem: null,
+          end_reason: null,
+          created_at: at,
+          status_changed_at: at,
+          expires_at: expiresAt,
+        };
+        await tx.insertInto('consents').values(values).execute();
+        await recorder.record(
+          {
+            citizenId: nationalId,
+            event: 'consent-given',
+            datasets: chosen,
+            serviceId: service.id,
+            purpose: service.purpose.dpv,
+            consentId: id,
+            occurredAt: at,
+            details: { assurance: input.assurance },
+          },
+          { tx },
+        );
+        return { ...values, datasets: chosen, summary, problem: null } as unknown as ConsentRow;
+      });
+      return collect(row, nationalId);
+    },
+
+    /** Collects a pending consent's data again after a failure; an active one is ready as it is. */
+    async retry(consentId: string, citizenId: string): Promise<CollectResult> {
+      const row = await ownConsent(consentId, citizenId);
+      const at = now();
+      if ((row.status === 'pending' || row.status === 'active') && new Date(row.expires_at) <= at) {
+        // Past its lifetime but not swept yet: it ends now, as the sweeper would end it.
+        const client = await clients.get(row.client_id);
+        const status = await db.transaction().execute(async (tx) => {
+          const current = await lockConsent(tx, consentId);
+          if (current?.status !== 'pending' && current?.status !== 'active')
+            return current?.status ?? 'expired';
+          await expireRow(tx, current, at, client?.webhookUrl);
+          return 'expired';
+        });
+        throw new AppError('consent.not-withdrawable', { id: consentId, status });
+      }
+      if (row.status === 'active') return { consent: toView(row), ready: true };
+      if (row.status !== 'pending') {
+        throw new AppError('consent.not-withdrawable', { id: consentId, status: row.status });
+      }
+      return collect(row, await identityRepo.nationalIdOf(citizenId));
+    },
+
+    /**
+     * Ends a pending or active consent at the citizen's word: the package is deleted, the usage log
+     * records `consent-withdrawn` (and the citizen is notified), the service's webhook is queued,
+     * all in one transaction; then the withdrawal listeners run (the OAuth grant is revoked).
+     */
+    async withdraw(
+      consentId: string,
+      citizenId: string,
+      reason: 'withdrawn' | 'cancelled' = 'withdrawn',
+    ): Promise<ConsentView> {
+      const existing = await ownConsent(consentId, citizenId);
+      const client = await clients.get(existing.client_id);
+      const at = now();
+      const ended = await db.transaction().execute(async (tx) => {
+        const row = await lockConsent(tx, consentId);
+        if (!row) throw new AppError('consent.not-found', { id: consentId });
+        if (row.status !== 'pending' && row.status !== 'active') {
+          throw new AppError('consent.not-withdrawable', { id: consentId, status: row.status });
+        }
+        await tx.deleteFrom('consent_packages').where('consent_id', '=', consentId).execute();
+        const done = await changeStatus(tx, row, 'withdrawn', at, { end_reason: reason });
+        const summary = row.summary as ConsentSummary;
+        const notify = await recipientsOf(citizenId, tx);
+        await recorder.record(
+          {
+            citizenId: await identityRepo.nationalIdOf(citizenId, tx),
+            event: 'consent-withdrawn',
+            datasets: row.datasets as string[],
+            serviceId: row.client_id,
+            purpose: row.purpose,
+            consentId,
+            occurredAt: at,
+            details: { reason, previousStatus: row.status },
+          },
+          {
+            tx,
+            ...(notify ? { notify } : {}),
+            params: {
+              service: `${summary.service.name['zh-TW']}（${summary.provider.name['zh-TW']}）`,
+              datasets: summary.datasets.map((d) => d.name['zh-TW']),
+            },
+          },
+        );
+        await queueWebhook(tx, done, 'consent.withdrawn', client?.webhookUrl, at);
+        return done;
+      });
+      for (const listener of listeners) {
+        try {
+          await listener({
+            id: ended.id,
+            clientId: ended.client_id,
+            ...(ended.grant_id ? { grantId: ended.grant_id } : {}),
+          });
+        } catch (error) {
+          onError(error, `withdrawal listener for consent ${consentId}`);
+        }
+      }
+      return toView(ended);
+    },
+
+    /** Registers a listener called after each withdrawal commits (the OAuth layer revokes the grant). */
+    onWithdrawn(listener: WithdrawnListener): void {
+      listeners.push(listener);
+    },
+
+    /** Remembers the OAuth grant made for a consent, so a withdrawal can revoke it. */
+    async attachGrant(consentId: string, grantId: string): Promise<void> {
+      await db.updateTable('consents').set({ grant_id: grantId }).where('id', '=', consentId).execute();
+    },
+
+    /**
+     * Hands the package to its service exactly once: the package row is deleted and the consent
+     * becomes used in one transaction, with a notified `transfer` log entry. A second take, even a
+     * concurrent one, gets `transfer.package-gone`; a pending consent `transfer.package-not-ready`.
+     */
+    async takePackage(consentId: string, clientId: string): Promise<string> {
+      const client = await clients.get(clientId);
+      const at = now();
+      const outcome = await db
+        .transaction()
+        .execute(async (tx): Promise<{ jwe: string } | { error: AppError }> => {
+          const row = await lockConsent(tx, consentId);
+          if (!row || row.client_id !== clientId) return { error: new AppError('transfer.invalid-token') };
+          if ((row.status === 'pending' || row.status === 'active') && new Date(row.expires_at) <= at) {
+            await expireRow(tx, row, at, client?.webhookUrl);
+            return { error: new AppError('transfer.package-gone', { status: 'expired' }) };
+          }
+          if (row.status === 'pending') return { error: new AppError('transfer.package-not-ready') };
+          if (row.status !== 'active')
+            return { error: new AppError('transfer.package-gone', { status: row.status }) };
+          const taken = await tx
+            .deleteFrom('consent_packages')
+            .where('consent_id', '=', consentId)
+            .returning('jwe')
+            .executeTakeFirst();
+          if (!taken) return { error: new AppError('transfer.package-gone', { status: row.status }) };
+          await changeStatus(tx, row, 'used', at);
+          const summary = row.summary as ConsentSummary;
+          const notify = await recipientsOf(row.citizen_id, tx);
+          await recorder.record(
+            {
+              citizenId: await identityRepo.nationalIdOf(row.citizen_id, tx),
+              event: 'transfer',
+              datasets: row.datasets as string[],
+              serviceId: row.client_id,
+              agencyIds: [...new Set(summary.datasets.map((d) => d.agency.id))],
+              purpose: row.purpose,
+              consentId,
+              outcome: 'success',
+              occurredAt: at,
+            },
+            {
+              tx,
+              ...(notify ? { notify } : {}),
+              params: {
+                service: `${summary.service.name['zh-TW']}（${summary.provider.name['zh-TW']}）`,
+                datasets: summary.datasets.map((d) => d.name['zh-TW']),
+              },
+            },
+          );
+          return { jwe: taken.jwe };
+        });
+      if ('error' in outcome) throw outcome.error;
+      return outcome.jwe;
+    },
+
+    /** Expires every pending or active consent past its lifetime; returns how many. Safe to run from several processes. */
+    async expireDue(at: Date = now()): Promise<number> {
+      const due = await db
+        .selectFrom('consents')
+        .select(['id', 'client_id'])
+        .where('status', 'in', ['pending', 'active'])
+        .where('expires_at', '<=', at)
+        .orderBy('expires_at')
+        .limit(1000)
+        .execute();
+      let expired = 0;
+      for (const d of due) {
+        const client = await clients.get(d.client_id);
+        const done = await db.transaction().execute(async (tx) => {
+          const row = await lockConsent(tx, d.id);
+          if (!row || (row.status !== 'pending' && row.status !== 'active')) return false;
+          if (new Date(row.expires_at) > at) return false;
+          await expireRow(tx, row, at, client?.webhookUrl);
+          return true;
+        });
+        if (done) expired += 1;
+      }
+      return expired;
+    },
+
+    /** The citizen's consents, newest first, optionally of one status. */
+    async list(citizenId: string, status?: ConsentStatus): Promise<ConsentView[]> {
+      let q = db.selectFrom('consents').selectAll().where('citizen_id', '=', citizenId);
+      if (status) q = q.where('status', '=', status);
+      const rows = await q.orderBy('created_at', 'desc').orderBy('id').limit(500).execute();
+      return rows.map(toView);
+    },
+
+    /** One of the citizen's consents with its receipt record; `consent.not-found` otherwise. */
+    async get(consentId: string, citizenId: string): Promise<ConsentView & { receipt: ConsentReceipt }> {
+      const row = await ownConsent(consentId, citizenId);
+      const payload = JSON.parse(Buffer.from(row.receipt.split('.')[1] ?? '', 'base64url').toString('utf8'));
+      return { ...toView(row), receipt: payload as ConsentReceipt };
+    },
+
+    /** The signed receipt (compact JWS) of one of the citizen's consents. */
+    async receipt(consentId: string, citizenId: string): Promise<string> {
+      return (await ownConsent(consentId, citizenId)).receipt;
+    },
+
+    /**
+     * Checks a receipt: signed by this platform's key with the receipt `typ`, its payload the
+     * canonical form of a receipt record. Anyone may ask; nothing is looked up about the citizen.
+     */
+    async verifyReceipt(jws: string): Promise<ReceiptVerification> {
+      let payload: Uint8Array;
+      try {
+        const verified = await compactVerify(jws, verifyKeys, { algorithms: [PLATFORM_SIGNING_ALGORITHM] });
+        if (verified.protectedHeader.typ !== RECEIPT_JWS_TYPE) {
+          return {
+            valid: false,
+            reason: `not a consent receipt (typ ${String(verified.protectedHeader.typ)})`,
+          };
+        }
+        payload = verified.payload;
+      } catch (error) {
+        return {
+          valid: false,
+          reason: `the signature does not verify with the platform's keys (${(error as Error).message})`,
+        };
+      }
+      const text = new TextDecoder().decode(payload);
+      let record: unknown;
+      try {
+        record = JSON.parse(text);
+      } catch {
+        return { valid: false, reason: 'the payload is not JSON' };
+      }
+      if (!isConsentReceipt(record)) return { valid: false, reason: 'the payload is not a consent receipt' };
+      if (canonicalReceipt(record) !== text) {
+        return { valid: false, reason: 'the payload is not in canonical form (RFC 8785)' };
+      }
+      return { valid: true, receipt: record };
+    },
+
+    /** The platform's public signing key, as published in the OAuth JWKS. */
+    publicJwk: publicJwk as JWK,
+  };
+}
+
+export type ConsentService = ReturnType<typeof createConsentService>;

@@ -1,0 +1,117 @@
+/**
+ * oidc-provider's storage over Kysely: every artefact in one table, keyed by model and id. Clients
+ * are not stored here but read from `oauth_clients`, which only `registerClient` writes.
+ */
+import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { errors } from 'oidc-provider';
+import type { Db } from '../db/database.ts';
+import type { ClientRegistry } from './clients.ts';
+
+/** Models whose second use must fail even when two requests race: the adapter consumes them atomically. */
+const SINGLE_USE = new Set(['AuthorizationCode']);
+
+/** The adapter factory oidc-provider calls once per model name. */
+export function createAdapterFactory(db: Db, clients: ClientRegistry, now: () => Date = () => new Date()) {
+  return (model: string): Adapter => {
+    if (model === 'Client') {
+      return {
+        async find(id) {
+          return clients.metadata(id);
+        },
+        // Dynamic registration is off; clients come only from registerClient.
+        async upsert() {},
+        async findByUid() {},
+        async findByUserCode() {},
+        async consume() {},
+        async destroy() {},
+        async revokeByGrantId() {},
+      };
+    }
+    const live = (expiresAt: Date | null) => !expiresAt || expiresAt.getTime() > now().getTime();
+    const read = (row: { payload: Record<string, unknown>; consumed_at: Date | null } | undefined) =>
+      row
+        ? ({
+            ...row.payload,
+            ...(row.consumed_at ? { consumed: Math.floor(row.consumed_at.getTime() / 1000) } : {}),
+          } as AdapterPayload)
+        : undefined;
+    return {
+      async upsert(id, payload, expiresIn) {
+        const expiresAt = expiresIn ? new Date(now().getTime() + expiresIn * 1000) : null;
+        const grantId = typeof payload.grantId === 'string' ? payload.grantId : null;
+        const uid = typeof payload.uid === 'string' ? payload.uid : null;
+        const json = JSON.stringify(payload);
+        await db
+          .insertInto('oauth_artifacts')
+          .values({ model, id, payload: json, grant_id: grantId, uid, expires_at: expiresAt })
+          .onConflict((oc) =>
+            oc
+              .columns(['model', 'id'])
+              .doUpdateSet({ payload: json, grant_id: grantId, uid, expires_at: expiresAt }),
+          )
+          .execute();
+      },
+      async find(id) {
+        const row = await db
+          .selectFrom('oauth_artifacts')
+          .select(['payload', 'consumed_at', 'expires_at'])
+          .where('model', '=', model)
+          .where('id', '=', id)
+          .executeTakeFirst();
+        return row && live(row.expires_at) ? read(row) : undefined;
+      },
+      async findByUid(uid) {
+        const row = await db
+          .selectFrom('oauth_artifacts')
+          .select(['payload', 'consumed_at', 'expires_at'])
+          .where('model', '=', model)
+          .where('uid', '=', uid)
+          .executeTakeFirst();
+        return row && live(row.expires_at) ? read(row) : undefined;
+      },
+      async findByUserCode() {
+        return undefined;
+      },
+      async consume(id) {
+        const result = await db
+          .updateTable('oauth_artifacts')
+          .set({ consumed_at: now() })
+          .where('model', '=', model)
+          .where('id', '=', id)
+          .where('consumed_at', 'is', null)
+          .executeTakeFirst();
+        // The provider checked `consumed` a moment ago; a concurrent request may have won since.
+        if (SINGLE_USE.has(model) && result.numUpdatedRows === 0n) {
+          throw new errors.InvalidGrant(`${model} already consumed`);
+        }
+      },
+      async destroy(id) {
+        await db.deleteFrom('oauth_artifacts').where('model', '=', model).where('id', '=', id).execute();
+      },
+      async revokeByGrantId(grantId) {
+        await db
+          .deleteFrom('oauth_artifacts')
+          .where('model', '=', model)
+          .where('grant_id', '=', grantId)
+          .execute();
+      },
+    };
+  };
+}
+
+/** Deletes every code, token and the grant itself that belong to a grant, whatever their model. */
+export async function revokeGrant(db: Db, grantId: string): Promise<void> {
+  await db
+    .deleteFrom('oauth_artifacts')
+    .where((eb) =>
+      eb.or([eb('grant_id', '=', grantId), eb.and([eb('model', '=', 'Grant'), eb('id', '=', grantId)])]),
+    )
+    .execute();
+}
+
+/** Deletes artefacts and seen DPoP proofs that can no longer be used; any process may run it. */
+export async function purgeExpired(db: Db, at: Date): Promise<void> {
+  await db.deleteFrom('oauth_artifacts').where('expires_at', '<', at).execute();
+  await db.deleteFrom('oauth_dpop_proofs').where('expires_at', '<', at).execute();
+  await db.deleteFrom('oauth_interactions').where('expires_at', '<', at).execute();
+}
