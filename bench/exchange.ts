@@ -5,6 +5,7 @@
  * the hash-chained message log. Run: npx tsx bench/exchange.ts [seconds] [concurrency]
  * (DATABASE_URL=postgres://… to put the message log on a PostgreSQL server; in-memory PGlite otherwise).
  */
+import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { createPopulation, DATASET_IDS, DEMO_SEED, demoCatalogue, startDemoAgencies } from '@mydata/demo';
 import { generateSigningKey } from '@mydata/sdk';
@@ -58,6 +59,7 @@ for (let i = 0; ids.length < 500 && i < population.size; i++) {
     ids.push(id);
 }
 
+const results: Record<string, { fetchesPerSecond: number; p50: number; p99: number }> = {};
 async function run(label: string, datasets: string[]) {
   let done = 0;
   let n = 0;
@@ -77,6 +79,7 @@ async function run(label: string, datasets: string[]) {
   latencies.sort((a, b) => a - b);
   const q = (p: number) => (latencies[Math.floor(p * (latencies.length - 1))] ?? 0).toFixed(1);
   const perSecond = done / seconds;
+  results[label] = { fetchesPerSecond: Math.round(perSecond), p50: Number(q(0.5)), p99: Number(q(0.99)) };
   console.log(
     `${label.padEnd(44)} ${perSecond.toFixed(0).padStart(6)} fetches/s  ${(perSecond * datasets.length).toFixed(0).padStart(6)} round trips/s   p50 ${q(0.5)} ms  p99 ${q(0.99)} ms`,
   );
@@ -92,6 +95,13 @@ await run('3 datasets from 3 agencies per fetch', [
   DATASET_IDS.income,
   DATASET_IDS.drivingLicence,
 ]);
+if (process.env.BENCH_JSON) {
+  const one = results['1 dataset per fetch'];
+  writeFileSync(
+    process.env.BENCH_JSON,
+    JSON.stringify({ roundTripsPerSecond: one?.fetchesPerSecond, ...results }),
+  );
+}
 gateway.close();
 await demo.close();
 await db.destroy();

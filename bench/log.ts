@@ -7,6 +7,7 @@
  *   BENCH_LOG_SIZE    size of the large tree for the proofs   (default 10,000,000 on PostgreSQL, 1,000,000 on PGlite)
  */
 import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { hashLeaf, verifyConsistency, verifyInclusion } from '@mydata/auditor';
 import {
   createScratchDatabase,
@@ -32,6 +33,7 @@ async function freshDatabase(): Promise<{ db: Db; drop(): Promise<void> }> {
   return { db: scratch.db, drop: scratch.close };
 }
 
+const results: Record<string, number> = {};
 const rate = (n: number, ms: number) => `${Math.round((n * 1000) / ms).toLocaleString('en')}/s`;
 const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const engine = serverUrl ? `PostgreSQL ${new URL(serverUrl).host}` : 'PGlite (in memory)';
@@ -89,6 +91,9 @@ console.log(`usage-log benchmark on ${engine}, Node ${process.version}`);
     `append + sequence end to end:               ${rate(2 * appends, appendMs + groupedMs + sequenceMs)}`,
   );
   console.log(`sign a checkpoint:                          ${checkpointMs.toFixed(1)} ms`);
+  results.appendsPerSecond = Math.round((appends * 1000) / appendMs);
+  results.groupedAppendsPerSecond = Math.round((appends * 1000) / groupedMs);
+  results.checkpointMs = Number(checkpointMs.toFixed(1));
   await drop();
 }
 
@@ -175,5 +180,9 @@ if (largeSize > 1) {
   console.log(
     `consistency proof at ${largeSize.toLocaleString('en')}: median ${median(consistency).toFixed(2)} ms, p99 ${consistency.sort((a, b) => a - b)[197]?.toFixed(2)} ms`,
   );
+  results.treeSize = largeSize;
+  results.inclusionProofMedianMs = Number(median(inclusion).toFixed(2));
+  results.consistencyProofMedianMs = Number(median(consistency).toFixed(2));
   await drop();
 }
+if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify(results));
