@@ -214,6 +214,19 @@ async function transfer(i: number) {
   if (result.datasets.length !== datasets.length) throw new Error('the package misses datasets');
 }
 
+/** BENCH_SQL_LOG=1: the server logs every statement of the measured run (to count a transfer's queries). */
+async function statementLog(on: boolean) {
+  if (!scratch || !process.env.BENCH_SQL_LOG) return;
+  const c = new pg.Client({ connectionString: scratch.url });
+  await c.connect();
+  try {
+    await c.query(`alter system set log_statement = '${on ? 'all' : 'none'}'`);
+    await c.query('select pg_reload_conf()');
+  } finally {
+    await c.end();
+  }
+}
+
 /** Commits and row writes so far in the platform's database (PostgreSQL only): the floor's workload. */
 async function databaseWork(): Promise<{ commits: number; rows: number } | undefined> {
   if (!scratch) return undefined;
@@ -237,7 +250,9 @@ const workBefore = await databaseWork();
 const before = sampleProcess(stack.child.pid as number) as ProcessSample;
 const machineBefore = machineTicks();
 const generatorBefore = process.cpuUsage();
+await statementLog(true);
 const run = await drive(seconds, concurrency, transfer);
+await statementLog(false);
 const generator = process.cpuUsage(generatorBefore);
 const machineAfter = machineTicks();
 const after = sampleProcess(stack.child.pid as number) as ProcessSample;

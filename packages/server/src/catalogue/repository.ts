@@ -9,6 +9,7 @@ import {
   validateCatalogue,
 } from '@mydata/core';
 import { sql } from 'kysely';
+import { createReadThroughCache } from '../db/cache.ts';
 import type { Db } from '../db/database.ts';
 
 export interface Page<T> {
@@ -335,3 +336,34 @@ export function createCatalogueRepo(db: Db) {
 }
 
 export type CatalogueRepo = ReturnType<typeof createCatalogueRepo>;
+
+/**
+ * The catalogue lookups a transfer makes several times per request (service, organisations,
+ * datasets), served from a short read-through cache. A catalogue published by another process is
+ * seen within `maxAgeMs`; one imported through this object at once.
+ */
+export function createCachedCatalogue(repo: CatalogueRepo, options: { maxAgeMs?: number } = {}) {
+  const maxAgeMs = options.maxAgeMs ?? 2000;
+  const services = createReadThroughCache<Service>({ maxAgeMs });
+  const organisations = createReadThroughCache<Organisation>({ maxAgeMs });
+  const datasets = createReadThroughCache<Dataset>({ maxAgeMs });
+  return {
+    ...repo,
+    async importCatalogue(catalogue: Catalogue): Promise<void> {
+      await repo.importCatalogue(catalogue);
+      services.clear();
+      organisations.clear();
+      datasets.clear();
+    },
+    getService: (id: string) => services.get(id, () => repo.getService(id)),
+    getOrganisation: (id: string) => organisations.get(id, () => repo.getOrganisation(id)),
+    getDataset: (id: string) => datasets.get(id, () => repo.getDataset(id)),
+    async getDatasetsByIds(ids: string[]): Promise<Dataset[]> {
+      // Same answer as the repository's: the datasets that exist, unknown ids left out.
+      const found = await Promise.all(
+        ids.map((id) => datasets.get(id, () => repo.getDataset(id)).catch(() => undefined)),
+      );
+      return found.filter((d): d is Dataset => d !== undefined);
+    },
+  };
+}

@@ -1,5 +1,5 @@
 import type { JWK } from 'jose';
-import { createCatalogueRepo } from '../catalogue/repository.ts';
+import { createCachedCatalogue, createCatalogueRepo } from '../catalogue/repository.ts';
 import type { Db } from '../db/database.ts';
 import type { ExchangeGateway } from '../exchange/gateway.ts';
 import type { IdentityRepo } from '../identity/repository.ts';
@@ -41,7 +41,7 @@ export interface PlatformConsent {
 export function openConsent(o: ConsentSetupOptions): PlatformConsent {
   const service = createConsentService({
     db: o.db,
-    catalogue: createCatalogueRepo(o.db),
+    catalogue: createCachedCatalogue(createCatalogueRepo(o.db)),
     gateway: o.gateway,
     recorder: o.recorder,
     outbox: o.outbox,

@@ -7,6 +7,7 @@
 import { AppError } from '@mydata/core';
 import type { ClientMetadata } from 'oidc-provider';
 import type { createCatalogueRepo } from '../catalogue/repository.ts';
+import { createReadThroughCache } from '../db/cache.ts';
 import type { Db } from '../db/database.ts';
 
 export type PublicJwk = {
@@ -116,7 +117,10 @@ export function createClientRegistry({
   catalogue: Pick<ReturnType<typeof createCatalogueRepo>, 'getService'>;
   now?: () => Date;
 }): ClientRegistry {
-  async function get(clientId: string): Promise<RegisteredClient | undefined> {
+  // Every PAR, authorization, token and package request reads the client: keep it for 2 s.
+  const cache = createReadThroughCache<RegisteredClient | undefined>({ maxAgeMs: 2000 });
+  const get = (clientId: string) => cache.get(clientId, () => load(clientId));
+  async function load(clientId: string): Promise<RegisteredClient | undefined> {
     const row = await db
       .selectFrom('oauth_clients')
       .selectAll()
@@ -150,6 +154,7 @@ export function createClientRegistry({
         .values({ client_id: client.clientId, created_at: at, ...values })
         .onConflict((oc) => oc.column('client_id').doUpdateSet(values))
         .execute();
+      cache.clear();
       return client;
     },
     get,

@@ -1,7 +1,7 @@
 import { hkdfSync } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type Provider from 'oidc-provider';
-import { createCatalogueRepo } from '../catalogue/repository.ts';
+import { createCachedCatalogue, createCatalogueRepo } from '../catalogue/repository.ts';
 import type { OAuthSigningJwk } from '../crypto/keys.ts';
 import type { Db } from '../db/database.ts';
 import type { IdentityService } from '../identity/service.ts';
@@ -84,7 +84,7 @@ export function mountProvider(app: FastifyInstance, provider: Provider): void {
 export function openOAuth(o: OAuthSetupOptions): PlatformOAuth {
   const clients = createClientRegistry({
     db: o.db,
-    catalogue: createCatalogueRepo(o.db),
+    catalogue: createCachedCatalogue(createCatalogueRepo(o.db)),
     ...(o.now ? { now: o.now } : {}),
   });
   let consent: ConsentPort | undefined = o.consent;
