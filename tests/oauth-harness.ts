@@ -211,7 +211,7 @@ export async function createOAuthHarness(options: OAuthHarnessOptions = {}) {
     signingKey,
     pairwiseKey,
     identity: identity.service,
-    citizenRefOf: async (id) => (await identity.repo.getCitizen(id))?.citizenRef,
+    citizenRefOf: (id) => identity.repo.citizenRefOf(id),
     ...(options.lifetimes ? { lifetimes: options.lifetimes } : {}),
   });
   const standIn = createStandInConsent(database.db);

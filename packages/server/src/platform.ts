@@ -4,10 +4,12 @@ import { createCatalogueRepo } from './catalogue/repository.ts';
 import { type Config, ConfigError } from './config/config.ts';
 import { openConsent, type PlatformConsent } from './consent/setup.ts';
 import { migrateToLatest, openDatabase } from './db/database.ts';
+import { openDownload, type PlatformDownload } from './download/setup.ts';
 import { openExchange, type PlatformExchange } from './exchange/setup.ts';
 import { type App, buildApp } from './http/app.ts';
 import { createExchangeIdentityChecks } from './identity/agency-checks.ts';
 import type { IdentityChecks } from './identity/documents.ts';
+import { createSessionGuard } from './identity/http.ts';
 import { type NationalCa, openNationalCa } from './identity/national-ca.ts';
 import { openIdentity, type PlatformIdentity } from './identity/setup.ts';
 import { openUsageLog, type PlatformUsageLog } from './log/setup.ts';
@@ -29,6 +31,8 @@ export interface Platform {
   oauth: PlatformOAuth;
   /** Consents, their receipts, packages, expiry and webhooks. */
   consent: PlatformConsent;
+  /** The citizen's data download: signed zips of their own data, fetched once. */
+  download: PlatformDownload;
   /** Stops taking traffic, lets requests in flight finish, then closes the database. */
   stop(): Promise<void>;
 }
@@ -96,7 +100,7 @@ export async function startPlatform(options: {
       signingKey: usage.keys.oauthSigning,
       pairwiseKey,
       identity: identity.service,
-      citizenRefOf: async (citizenId) => (await identity.repo.getCitizen(citizenId))?.citizenRef,
+      citizenRefOf: (citizenId) => identity.repo.citizenRefOf(citizenId),
       onError: (error, context) => app?.log.error({ err: error }, `${context} failed`),
     });
     const consent = openConsent({
@@ -113,10 +117,27 @@ export async function startPlatform(options: {
       onError: (error, context) => app?.log.error({ err: error }, `${context} failed`),
     });
     oauth.useConsent(consent.service);
+    const download = openDownload({
+      db,
+      gateway: exchange.gateway,
+      recorder: usage.recorder,
+      identityRepo: identity.repo,
+      identity: identity.service,
+      atRest: usage.keys.atRest,
+      signingKey: usage.keys.oauthSigning,
+      publicUrl: config.publicUrl,
+    });
     app = await buildApp({
       identity: identity.routes,
       oauth: oauth.http,
       consent: consent.routes,
+      download: download.routes,
+      citizenLog: {
+        recorder: usage.recorder,
+        verifierKey: usage.log.verifierKey,
+        requireSession: createSessionGuard({ service: identity.service, publicUrl: config.publicUrl }),
+        nationalIdOf: (citizenId) => identity.repo.nationalIdOf(citizenId),
+      },
       config,
       db,
       gateway: exchange.gateway,
@@ -128,6 +149,7 @@ export async function startPlatform(options: {
     identity.start(undefined, (error) => app?.log.error({ err: error }, 'identity purge failed'));
     oauth.start(undefined, (error) => app?.log.error({ err: error }, 'oauth purge failed'));
     consent.start(undefined, (error) => app?.log.error({ err: error }, 'consent expiry failed'));
+    download.start(undefined, (error) => app?.log.error({ err: error }, 'download expiry failed'));
     const running = { app, usage };
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -140,6 +162,7 @@ export async function startPlatform(options: {
       nationalCa,
       oauth,
       consent,
+      download,
       url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
       stop() {
         stopping ??= (async () => {
@@ -147,6 +170,7 @@ export async function startPlatform(options: {
           identity.stop();
           oauth.stop();
           await consent.stop();
+          await download.stop();
           await running.app.close();
           await running.usage.stop();
           exchange?.gateway.close();

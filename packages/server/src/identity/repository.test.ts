@@ -36,8 +36,10 @@ describe('The identity repository', () => {
     const later = await repo.countFailure('lock:test:b', new Date(at.getTime() + 61_000), policy);
     expect(later).toMatchObject({ failures: 1, justLocked: false });
     await repo.countFailure('lock:test:b', new Date(at.getTime() + 62_000), policy);
-    expect(await repo.resetAttempts('lock:test:b', new Date(at.getTime() + 63_000))).toBe(true);
-    expect(await repo.resetAttempts('lock:test:b', new Date(at.getTime() + 63_000))).toBe(false);
+    expect(await repo.resetAttempts(['lock:test:b'], new Date(at.getTime() + 63_000))).toEqual(
+      new Set(['lock:test:b']),
+    );
+    expect(await repo.resetAttempts(['lock:test:b'], new Date(at.getTime() + 63_000))).toEqual(new Set());
   });
 
   it('lets exactly one of several racing requests use a challenge', async () => {

@@ -105,6 +105,16 @@ export function createIdentityRepo({
       };
     },
 
+    /** The keyed citizen reference of an account (the input of pairwise subjects), without its methods. */
+    async citizenRefOf(id: string): Promise<string | undefined> {
+      const row = await db
+        .selectFrom('identity_citizens')
+        .select('citizen_ref')
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row?.citizen_ref;
+    },
+
     /** The plain national ID of an account, for the few places that must send it (agency queries, the log). */
     async nationalIdOf(citizenId: string, q: Kysely<Database> = db): Promise<string> {
       const row = await q
@@ -431,13 +441,15 @@ export function createIdentityRepo({
     },
 
     /** Clears a key's counter; returns whether it was locked (so the reset is worth logging). */
-    async resetAttempts(key: string, at: Date, q: Kysely<Database> = db): Promise<boolean> {
-      const row = await q
+    /** Forgets the failures counted under the keys; returns the keys that were locked at `at`. */
+    async resetAttempts(keys: string[], at: Date, q: Kysely<Database> = db): Promise<Set<string>> {
+      if (keys.length === 0) return new Set();
+      const rows = await q
         .deleteFrom('identity_attempts')
-        .where('key', '=', key)
-        .returning('locked_until')
-        .executeTakeFirst();
-      return Boolean(row?.locked_until && new Date(row.locked_until) > at);
+        .where('key', 'in', keys)
+        .returning(['key', 'locked_until'])
+        .execute();
+      return new Set(rows.filter((r) => r.locked_until && new Date(r.locked_until) > at).map((r) => r.key));
     },
   };
 }

@@ -52,6 +52,8 @@ export interface Caller {
   address: string;
 }
 
+const TOUCH_AFTER_MS = 30_000;
+
 /** The identity service: sign-in, step-up, session checks and sign-out over pluggable authenticators. */
 export function createIdentityService(options: IdentityServiceOptions) {
   const { db, repo, recorder, timeouts } = options;
@@ -155,20 +157,28 @@ export function createIdentityService(options: IdentityServiceOptions) {
     citizenId: string,
   ) {
     const assurance = byMethod.get(method)?.assurance ?? 'low';
-    for (const locked of options.authenticators.filter((a) => a.attempts?.lockout)) {
-      if (locked.method !== method && !meetsAssurance(assurance, 'substantial')) continue;
-      if (await repo.resetAttempts(lockKey(locked.method, nationalId), at, tx)) {
-        await recorder.record(
-          {
-            citizenId: nationalId,
-            event: 'lockout',
-            outcome: 'success',
-            occurredAt: at,
-            details: { method: locked.method, action: 'reset', by: method },
-          },
-          { tx, notify: await recipientsOf(citizenId, tx) },
-        );
-      }
+    const lifted = options.authenticators
+      .filter((a) => a.attempts?.lockout)
+      .filter((a) => a.method === method || meetsAssurance(assurance, 'substantial'))
+      .map((a) => a.method);
+    // One statement for every lock this sign-in may lift: it runs on every successful sign-in.
+    const wasLocked = await repo.resetAttempts(
+      lifted.map((m) => lockKey(m, nationalId)),
+      at,
+      tx,
+    );
+    for (const locked of lifted) {
+      if (!wasLocked.has(lockKey(locked, nationalId))) continue;
+      await recorder.record(
+        {
+          citizenId: nationalId,
+          event: 'lockout',
+          outcome: 'success',
+          occurredAt: at,
+          details: { method: locked, action: 'reset', by: method },
+        },
+        { tx, notify: await recipientsOf(citizenId, tx) },
+      );
     }
   }
 
@@ -241,6 +251,8 @@ export function createIdentityService(options: IdentityServiceOptions) {
         await repo.endSession(s.id, at);
         return undefined;
       }
+      // The idle timeout is counted in minutes: a session used again within 30 s is not rewritten.
+      if (at.getTime() - s.lastSeenAt.getTime() < TOUCH_AFTER_MS) return { ...s, token };
       await repo.touchSession(s.id, at);
       return { ...s, lastSeenAt: at, token };
     },
