@@ -9,7 +9,6 @@
  *   npx tsx bench/transfer.ts [seconds=20] [concurrency=16]
  *   DATABASE_URL=postgres://…   run the platform on PostgreSQL (a scratch database is made and dropped)
  *   DEMO_POPULATION=1000000     the population the demo agencies serve
- *   BENCH_LOG_PREFILL=10000000  entries written into the usage log before the run (scale run)
  *   BENCH_JSON=<file>           also write the figures as JSON to this file
  */
 import { spawn } from 'node:child_process';
