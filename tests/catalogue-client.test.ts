@@ -3,27 +3,37 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { demoCatalogue } from '@mydata/demo';
 import { createCatalogueClient, MyDataProblem } from '@mydata/sdk';
-import { loadConfig, type Platform, startPlatform } from '@mydata/server';
+import {
+  createScratchDatabase,
+  loadConfig,
+  type Platform,
+  type ScratchDatabase,
+  startPlatform,
+} from '@mydata/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 describe('The SDK catalogue client against a running platform over HTTP', () => {
   let platform: Platform;
   let dataDir: string;
+  let scratch: ScratchDatabase | undefined;
   let client: ReturnType<typeof createCatalogueClient>;
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'mydata-'));
+    // A database of its own on a PostgreSQL server: the statistics below must start from zero.
+    scratch = process.env.DATABASE_URL ? await createScratchDatabase(process.env.DATABASE_URL) : undefined;
     const config = loadConfig({
       PORT: '0',
       MYDATA_DATA_DIR: dataDir,
       LOG_LEVEL: 'silent',
-      DATABASE_URL: process.env.DATABASE_URL,
+      ...(scratch ? { DATABASE_URL: scratch.url } : {}),
     });
     platform = await startPlatform({ config, catalogue: demoCatalogue });
     client = createCatalogueClient({ baseUrl: platform.url });
   });
   afterAll(async () => {
     await platform.stop();
+    await scratch?.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
 

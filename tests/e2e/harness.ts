@@ -7,12 +7,14 @@ import {
   createPopulation,
   DEMO_SEED,
   demoCatalogue,
+  type Mailbox,
   type Population,
   type RunningDemoService,
   startDemoAgencies,
   startDemoServices,
+  startMailbox,
 } from '@mydata/demo';
-import { loadConfig, type Platform, spkiSha256, startPlatform } from '@mydata/server';
+import { createScratchDatabase, loadConfig, type Platform, spkiSha256, startPlatform } from '@mydata/server';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { WEB_DIST } from '../../scripts/build-web.ts';
 
@@ -30,6 +32,8 @@ export interface Portal {
   population: Population;
   /** The demo online services, registered as OAuth clients (with `services: true`). */
   services: RunningDemoService[];
+  /** The demo mailbox the platform sends e-mail and SMS to (with `mailbox: true`). */
+  mailbox: Mailbox | undefined;
   close(): Promise<void>;
 }
 
@@ -52,16 +56,23 @@ async function freePort(): Promise<number> {
  * browser's Origin against it, and WebAuthn needs a host name, not an IP address, as its RP ID.
  */
 export async function startPortal(
-  options: { agencies?: string[]; services?: boolean } = {},
+  options: { agencies?: string[]; services?: boolean; mailbox?: boolean } = {},
 ): Promise<Portal> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mydata-e2e-'));
   const port = options.agencies ? await freePort() : 0;
+  // As `npm start` runs it: the platform's e-mail and text messages land in the demo mailbox.
+  const mailbox = options.mailbox ? await startMailbox() : undefined;
+  const scratch = process.env.DATABASE_URL
+    ? await createScratchDatabase(process.env.DATABASE_URL)
+    : undefined;
   const config = loadConfig({
+    ...(mailbox ? { SMTP_URL: mailbox.smtpUrl, SMS_GATEWAY_URL: mailbox.smsUrl } : {}),
     PORT: String(port),
     ...(options.agencies ? { PUBLIC_URL: `http://localhost:${port}` } : {}),
     MYDATA_DATA_DIR: dataDir,
     LOG_LEVEL: 'silent',
-    DATABASE_URL: process.env.DATABASE_URL,
+    // Each portal gets a database of its own on a PostgreSQL server, so no run sees another's data.
+    ...(scratch ? { DATABASE_URL: scratch.url } : {}),
   });
   const platform = await startPlatform({ config, catalogue: demoCatalogue, webRoot: WEB_DIST });
   const population = createPopulation({ seed: DEMO_SEED, size: 60 });
@@ -121,11 +132,14 @@ export async function startPortal(
     url: options.agencies ? config.publicUrl : platform.url,
     population,
     services,
+    mailbox,
     async close() {
       await browser.close();
       await Promise.all(services.map((s) => s.stop()));
       await platform.stop();
+      await scratch?.close();
       await demo?.close();
+      await mailbox?.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -123,7 +123,7 @@ describe('Signing in on the portal', () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'account.png'), fullPage: true });
 
     // The places still being built say the citizen is signed in.
-    await page.goto('/download');
+    await page.goto('/counter');
     await settled(page);
     expect(await page.locator('main h2').textContent()).toBe('您已登入');
 

@@ -7,6 +7,7 @@ export {
   compareStates,
 } from './audit.ts';
 export { main } from './cli.ts';
+export { type AgencyKeys, type DownloadReport, type Jwks, verifyDownload, verifyEs256 } from './download.ts';
 export { parseVerifierKey, type SignedCheckpoint, type VerifierKey, verifyCheckpoint } from './note.ts';
 export {
   appendLeaf,
@@ -18,3 +19,4 @@ export {
   verifyConsistency,
   verifyInclusion,
 } from './proofs.ts';
+export { verifyDownloadMain } from './verify-download-cli.ts';

@@ -495,6 +495,23 @@ export const ERROR_CATALOGUE = {
       en: 'The platform is still collecting the data from the agencies, or the collection failed and awaits the citizen’s retry. Try again later.',
     },
   },
+  'download.not-found': {
+    status: 404,
+    title: { 'zh-TW': '找不到此下載', en: 'Download not found' },
+    detail: {
+      'zh-TW': '您的帳號沒有代碼為「{id}」的資料下載。請回到資料下載頁重新選擇資料。',
+      en: 'Your account has no data download with id "{id}". Go back to the data download page and choose the data again.',
+    },
+  },
+  'download.gone': {
+    status: 410,
+    title: { 'zh-TW': '下載檔案已不存在', en: 'Download gone' },
+    detail: {
+      'zh-TW':
+        '這份下載檔案已下載過，或已逾時刪除。檔案只能下載一次，並於備妥後 10 分鐘內刪除；請重新申請下載。',
+      en: 'This download was already fetched, or has expired and was deleted. A file can be downloaded once and is deleted within 10 minutes of being ready; ask for a new download.',
+    },
+  },
   'oauth-client.invalid-registration': {
     status: 400,
     title: { 'zh-TW': '服務用戶端登記不正確', en: 'Invalid client registration' },

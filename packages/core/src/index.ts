@@ -3,6 +3,7 @@ export * from './catalogue/schemas.ts';
 export * from './catalogue/validate.ts';
 export * from './catalogue/views.ts';
 export * from './consent/index.ts';
+export * from './download/format.ts';
 export * from './errors.ts';
 export * from './exchange/message.ts';
 export * from './i18n.ts';

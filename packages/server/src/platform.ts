@@ -126,6 +126,7 @@ export async function startPlatform(options: {
       atRest: usage.keys.atRest,
       signingKey: usage.keys.oauthSigning,
       publicUrl: config.publicUrl,
+      onError: (error, context) => app?.log.error({ err: error }, `${context} failed`),
     });
     app = await buildApp({
       identity: identity.routes,

@@ -10,6 +10,8 @@ import type {
   ServiceView,
   SignInMethod,
   Statistics,
+  UsageEntry,
+  UsageEventType,
 } from '@mydata/core';
 import { currentLanguage } from './i18n/index.ts';
 
@@ -63,7 +65,7 @@ async function get<T>(path: string, params: Record<string, string | undefined> =
  * session's CSRF token in `x-csrf-token`. The browser adds `Origin` itself.
  */
 async function send<T>(
-  method: 'POST' | 'DELETE',
+  method: 'POST' | 'PUT' | 'DELETE',
   path: string,
   body: unknown,
   csrfToken: string | undefined,
@@ -171,6 +173,16 @@ export const identityApi = {
     body: { nationalId: string; nhiCardNumber: string; householdNumber: string },
     csrf?: string,
   ) => send<SignInAnswer>('POST', '/identity/verify/two-documents', body, csrf),
+  /** A single-use challenge for the citizen certificate to sign. */
+  certificateChallenge: (csrf?: string) =>
+    send<{ challengeId: string; toBeSigned: string; expiresAt: string }>(
+      'POST',
+      '/identity/challenges',
+      {},
+      csrf,
+    ),
+  verifyCertificate: (body: { challengeId: string; certificate: string; signature: string }, csrf?: string) =>
+    send<SignInAnswer>('POST', '/identity/verify/citizen-certificate', body, csrf),
   passkeyChallenge: (csrf?: string) =>
     send<WebAuthnOptions>('POST', '/identity/passkey-challenges', {}, csrf),
   verifyPasskey: (body: { challengeId: string; credential: unknown }, csrf?: string) =>
@@ -184,6 +196,56 @@ export const identityApi = {
     send<{ id: string; createdAt: string }>('POST', '/identity/passkeys', body, csrf),
   removePasskey: (id: string, csrf: string) =>
     send<undefined>('DELETE', `/identity/passkeys/${encodeURIComponent(id)}`, undefined, csrf),
+  /** Mobile number (行動化驗證), step one: the agencies check the details, then a code is texted. */
+  mobileNumberCode: (
+    body: { nationalId: string; mobileNumber: string; nhiCardNumber: string; lang: 'zh-TW' | 'en' },
+    csrf?: string,
+  ) => send<MobileNumberCodeSent>('POST', '/identity/mobile-number/codes', body, csrf),
+  verifyMobileNumber: (body: { codeId: string; code: string }, csrf?: string) =>
+    send<SignInAnswer>('POST', '/identity/verify/mobile-number', body, csrf),
+  contact: () => get<ContactView>('/identity/contact'),
+  setContact: (body: ContactView & { lang: 'zh-TW' | 'en' }, csrf: string) =>
+    send<ContactView & { changed: boolean }>('PUT', '/identity/contact', body, csrf),
+};
+
+export interface MobileNumberCodeSent {
+  codeId: string;
+  expiresAt: string;
+  resendAfter: string;
+  maxTries: number;
+  /** The number, masked: 0912***678. */
+  sentTo: string;
+}
+
+/** Where the citizen is notified. */
+export interface ContactView {
+  email: string | null;
+  mobile: string | null;
+}
+
+/** One entry of the citizen's own usage log, with what the browser needs to check it. */
+export interface MyUsageEntry {
+  id: string;
+  index: number | null;
+  entry: UsageEntry;
+  commitment: string;
+  salt: string;
+  commitmentValid: boolean;
+  inclusion: { treeSize: number; hashes: string[] } | null;
+  notifications: { channel: string; status: string; attempts: number; sentAt: string | null }[];
+}
+
+export interface MyUsageLogPage {
+  checkpoint: { size: number; root: string; note: string } | null;
+  verifierKey: string;
+  items: MyUsageEntry[];
+  nextCursor: string | null;
+}
+
+/** The signed-in citizen's usage log (docs/usage-log.md). */
+export const usageLogApi = {
+  mine: (filter: { event?: UsageEventType; from?: string; to?: string; cursor?: string }) =>
+    get<MyUsageLogPage>('/log/mine', filter),
 };
 
 /** One dataset as the consent screen shows it: who holds it, which fields, and why it is asked for. */
@@ -297,4 +359,23 @@ export const consentApi = {
   },
   verifyReceipt: (receipt: string, csrf: string | undefined) =>
     send<ReceiptCheck>('POST', '/consents/verify-receipt', { receipt }, csrf),
+};
+
+/** A data download ready to fetch once (`POST /api/v1/downloads`, docs/download.md). */
+export interface DownloadReady {
+  id: string;
+  fileName: string;
+  sha256: string;
+  bytes: number;
+  createdAt: string;
+  expiresAt: string;
+  datasets: { id: string; name: LocalizedText; agency: { id: string; name: LocalizedText } }[];
+  /** Where the zip is fetched, once (a plain link: the browser saves the attachment). */
+  href: string;
+}
+
+/** The citizen's own data download. */
+export const downloadApi = {
+  create: (datasets: string[], csrf: string | undefined) =>
+    send<DownloadReady>('POST', '/downloads', { datasets }, csrf),
 };

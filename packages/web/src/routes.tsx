@@ -1,4 +1,4 @@
-import { createBrowserRouter } from 'react-router';
+import { createBrowserRouter, Navigate } from 'react-router';
 import { RouteError } from './components/ErrorPanel.tsx';
 import { Layout } from './components/Layout.tsx';
 import { Account } from './pages/Account.tsx';
@@ -14,8 +14,8 @@ import { StatisticsPage } from './pages/Statistics.tsx';
 
 /**
  * The portal's addresses. `consent/:uid` is where the platform's authorization server sends the
- * browser when a service asks for data. Download, usage log and the counter QR code are places kept
- * for later issues: today they say that sign-in is needed, or that they are coming.
+ * browser when a service asks for data; `download` is the citizen's own data download. The counter
+ * QR code is a place kept for a later issue: today it says that sign-in is needed.
  */
 export const router = createBrowserRouter([
   {
@@ -30,7 +30,10 @@ export const router = createBrowserRouter([
       { path: 'statistics', element: <StatisticsPage /> },
       { path: 'sign-in', element: <SignIn /> },
       { path: 'account', element: <Account /> },
-      { path: 'download', element: <SignInRequired feature="download" /> },
+      {
+        path: 'download',
+        lazy: async () => ({ Component: (await import('./pages/Download.tsx')).DownloadPage }),
+      },
       // Loaded when first visited: most visits never reach the consent pages.
       {
         path: 'consents',
@@ -40,7 +43,12 @@ export const router = createBrowserRouter([
         path: 'consent/:uid',
         lazy: async () => ({ Component: (await import('./pages/Consent.tsx')).ConsentPage }),
       },
-      { path: 'usage-log', element: <SignInRequired feature="usageLog" /> },
+      {
+        path: 'usage-log',
+        lazy: async () => ({ Component: (await import('./pages/UsageLog.tsx')).UsageLog }),
+      },
+      // The address the notification e-mails and texts link to.
+      { path: 'my/usage-log', element: <Navigate to="/usage-log" replace /> },
       { path: 'counter', element: <SignInRequired feature="counter" /> },
       { path: '*', element: <NotFound /> },
     ],

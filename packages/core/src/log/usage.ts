@@ -12,6 +12,7 @@ export const USAGE_EVENT_TYPES = [
   'lockout',
   'method-enrolled',
   'method-removed',
+  'contact-changed',
 ] as const;
 export const UsageEventType = Type.Enum(USAGE_EVENT_TYPES);
 export type UsageEventType = (typeof USAGE_EVENT_TYPES)[number];
@@ -52,6 +53,7 @@ export const NOTIFIED_EVENTS = [
   'consent-withdrawn',
   'method-enrolled',
   'lockout',
+  'contact-changed',
 ] as const satisfies readonly UsageEventType[];
 export type NotifiedEvent = (typeof NOTIFIED_EVENTS)[number];
 

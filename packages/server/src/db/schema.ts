@@ -1,5 +1,6 @@
 import type { CatalogueTables } from '../catalogue/tables.ts';
 import type { ConsentTables } from '../consent/tables.ts';
+import type { DownloadTables } from '../download/tables.ts';
 import type { ExchangeTables } from '../exchange/tables.ts';
 import type { IdentityTables } from '../identity/tables.ts';
 import type { UsageLogTables } from '../log/tables.ts';
@@ -19,4 +20,5 @@ export interface Database
     NotificationTables,
     IdentityTables,
     OAuthTables,
-    ConsentTables {}
+    ConsentTables,
+    DownloadTables {}

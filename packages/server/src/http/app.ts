@@ -10,10 +10,12 @@ import type { Config } from '../config/config.ts';
 import { type ConsentRoutesOptions, consentRoutes } from '../consent/routes.ts';
 import { generatePlatformKeys } from '../crypto/keys.ts';
 import type { Db } from '../db/database.ts';
+import { type DownloadRoutesOptions, downloadRoutes } from '../download/routes.ts';
 import type { ExchangeGateway } from '../exchange/gateway.ts';
 import { exchangeStatusRoutes } from '../exchange/routes.ts';
 import { type IdentityRoutesOptions, identityRoutes } from '../identity/routes.ts';
 import { defaultLogOrigin } from '../log/checkpoint.ts';
+import { type CitizenUsageLogRoutesOptions, citizenUsageLogRoutes } from '../log/citizen-routes.ts';
 import { createUsageLog, type UsageLog } from '../log/repository.ts';
 import { usageLogRoutes } from '../log/routes.ts';
 import { oauthRoutes } from '../oauth/routes.ts';
@@ -41,6 +43,10 @@ export interface AppOptions {
   oauth?: OAuthHttp;
   /** The citizen's consents (consent/setup.ts); adds /api/v1/consents/*. */
   consent?: ConsentRoutesOptions;
+  /** The signed-in citizen's own usage log; adds GET /api/v1/log/mine. */
+  citizenLog?: CitizenUsageLogRoutesOptions;
+  /** The citizen's data download (download/setup.ts); adds /api/v1/downloads/*. */
+  download?: DownloadRoutesOptions;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -56,6 +62,8 @@ export async function buildApp({
   webRoot,
   oauth,
   consent,
+  citizenLog,
+  download,
 }: AppOptions) {
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: { level: config.logLevel } }),
@@ -137,6 +145,10 @@ export async function buildApp({
           description: 'The consent screen of an online service request, and the citizen’s consents',
         },
         {
+          name: 'download',
+          description: 'The citizen downloads their own data: a zip signed by the agencies and the platform',
+        },
+        {
           name: 'transfer',
           description: 'The data package a service fetches once with its DPoP-bound token',
         },
@@ -155,10 +167,12 @@ export async function buildApp({
       usageLog ??
       createUsageLog({ db, keys: generatePlatformKeys(), origin: defaultLogOrigin(config.publicUrl) }),
   });
+  if (citizenLog) await app.register(citizenUsageLogRoutes, { prefix: '/api/v1', ...citizenLog });
   if (gateway) await app.register(exchangeStatusRoutes, { prefix: '/api/v1', gateway });
   if (identity) await app.register(identityRoutes, { prefix: '/api/v1', ...identity });
   if (oauth) await app.register(oauthRoutes, { prefix: '/api/v1', ...oauth.routes });
   if (consent) await app.register(consentRoutes, { prefix: '/api/v1', ...consent });
+  if (download) await app.register(downloadRoutes, { prefix: '/api/v1', ...download });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   if (webRoot) await servePortal(app, webRoot);

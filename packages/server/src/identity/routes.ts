@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AppError, AssuranceLevel, meetsAssurance, type SessionTimeouts, SignInMethod } from '@mydata/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { type ContactSettings, ContactUpdate, ContactView } from './contact.ts';
 import {
   checkCsrfToken,
   checkOrigin,
@@ -27,6 +28,8 @@ export interface IdentityRoutesOptions {
   mobileNumber?: MobileNumberMethod;
   /** The national test CA's certificate and CRL, published for relying parties and the card tool. */
   nationalCa?: { cert: string; crl: () => Promise<Uint8Array> };
+  /** The citizen's contact details for notifications. */
+  contact?: ContactSettings;
   now?: () => Date;
 }
 
@@ -366,6 +369,43 @@ export const identityRoutes: FastifyPluginAsyncTypebox<IdentityRoutesOptions> = 
         const s = await requireSession(req, reply);
         await passkeys.remove(s.citizenId, req.params.id, now());
         return reply.code(204).send(null);
+      },
+    );
+  }
+
+  if (opts.contact) {
+    const contact = opts.contact;
+    app.get(
+      '/identity/contact',
+      {
+        schema: {
+          tags: ['identity'],
+          summary: 'Where the signed-in citizen is notified: e-mail address and mobile number',
+          response: { 200: ContactView },
+        },
+      },
+      async (req, reply) => {
+        const s = await requireSession(req, reply);
+        reply.header('cache-control', 'no-store');
+        return contact.get(s.citizenId);
+      },
+    );
+    app.put(
+      '/identity/contact',
+      {
+        schema: {
+          tags: ['identity'],
+          summary: 'Change where the signed-in citizen is notified',
+          description:
+            'E-mail syntax and a Taiwan mobile number (09 and 8 digits) are checked; null removes one. A change is logged in the usage log (contact-changed) and told to the old addresses.',
+          body: ContactUpdate,
+          response: { 200: Type.Object({ ...ContactView.properties, changed: Type.Boolean() }) },
+        },
+      },
+      async (req, reply) => {
+        const s = await requireSession(req, reply);
+        reply.header('cache-control', 'no-store');
+        return contact.update(s.citizenId, req.body, req.body.lang);
       },
     );
   }

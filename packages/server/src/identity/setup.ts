@@ -7,6 +7,7 @@ import type { UsageLog } from '../log/repository.ts';
 import { createOutbox, type Outbox } from '../notify/outbox.ts';
 import type { Authenticator } from './authenticators.ts';
 import { createCertificateAuthenticator } from './certificate.ts';
+import { createContactSettings } from './contact.ts';
 import {
   createNhiCardAuthenticator,
   createTwoDocumentsAuthenticator,
@@ -127,6 +128,12 @@ export function openIdentity(o: IdentitySetupOptions): PlatformIdentity {
       passkeys,
       ...(mobileNumber ? { mobileNumber } : {}),
       ...(o.nationalCa ? { nationalCa: o.nationalCa } : {}),
+      contact: createContactSettings({
+        db: o.db,
+        repo,
+        recorder: o.recorder,
+        ...(o.now ? { now: o.now } : {}),
+      }),
       ...(o.now ? { now: o.now } : {}),
     },
   };

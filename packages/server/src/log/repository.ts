@@ -55,8 +55,12 @@ export interface Proof {
 export interface CitizenEntryFilter {
   from?: Date;
   to?: Date;
+  /** Only these event types. */
+  events?: UsageEventType[];
   dataset?: string;
   serviceId?: string;
+  /** Entries after this one in the view's order (newest first): keyset paging that new entries do not shift. */
+  after?: { occurredAt: Date; id: string };
   limit?: number;
   offset?: number;
 }
@@ -333,6 +337,16 @@ export function createUsageLog({ db, keys, origin, batchSize = 1000 }: UsageLogO
       if (filter.from) query = query.where('occurred_at', '>=', filter.from);
       if (filter.to) query = query.where('occurred_at', '<', filter.to);
       if (filter.serviceId) query = query.where('service_id', '=', filter.serviceId);
+      if (filter.events?.length) query = query.where('event', 'in', filter.events);
+      if (filter.after) {
+        const { occurredAt, id } = filter.after;
+        query = query.where((eb) =>
+          eb.or([
+            eb('occurred_at', '<', occurredAt),
+            eb.and([eb('occurred_at', '=', occurredAt), eb('id', '>', id)]),
+          ]),
+        );
+      }
       if (filter.dataset)
         query = query.where(sql<boolean>`datasets @> ${JSON.stringify([filter.dataset])}::jsonb`);
       const rows = await query

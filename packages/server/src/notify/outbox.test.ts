@@ -249,6 +249,7 @@ describe('Notifications', () => {
       'consent-withdrawn',
       'method-enrolled',
       'lockout',
+      'contact-changed',
     ] as const;
     expect(notified.every((e) => (USAGE_EVENT_TYPES as readonly string[]).includes(e))).toBe(true);
     for (const event of notified) {

@@ -122,6 +122,21 @@ const WORDING: Record<NotifiedEvent, Record<Language, Wording>> = {
         `Your MyData account was locked on ${t} after several failed sign-ins. If this was not you, contact support.`,
     },
   },
+  // Sent to the old addresses, so a citizen whose account was taken over hears of it where they still read.
+  'contact-changed': {
+    'zh-TW': {
+      headline: '您的通知聯絡方式已變更',
+      subject: 'MyData 通知：通知聯絡方式已變更',
+      body: (_p, t) =>
+        `您的 MyData 帳號於 ${t} 變更了接收通知的電子郵件或手機號碼，之後的通知會寄到新的聯絡方式。若不是您本人操作，請立即聯絡客服。`,
+    },
+    en: {
+      headline: 'Your notification contact details were changed',
+      subject: 'MyData: your notification contact details were changed',
+      body: (_p, t) =>
+        `The e-mail address or mobile number for notifications of your MyData account was changed on ${t}; notifications now go to the new details. If this was not you, contact support at once.`,
+    },
+  },
 };
 
 function formatTime(iso: string, lang: Language): string {

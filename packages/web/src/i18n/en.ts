@@ -227,6 +227,22 @@ export const en: Messages = {
     listSeparator: ', ',
     startOver: 'Start signing in again',
     errorSummary: 'Please correct the following',
+    card: {
+      intro: 'Choose your citizen certificate card file (.p12) and enter its PIN to sign in.',
+      file: 'Card file',
+      fileHint: 'A file ending in .p12; the demo cards are in the .mydata/cards/ folder',
+      pin: 'Certificate PIN',
+      pinHint: 'The PIN that opens the card (123456 for the demo cards)',
+      privacy:
+        'The card file and PIN are used only in your browser and never sent to the platform; the platform receives only the certificate and a signature.',
+      button: 'Sign in with the citizen certificate',
+      toolSummary: 'Or use the MyData card tool (on a computer with a card reader)',
+      errors: {
+        'wrong-pin': 'The card could not be opened: the PIN is wrong. Try again.',
+        'not-a-card': 'This file is not a card file (PKCS#12). Choose a .p12 file.',
+        unsupported: 'This card file’s format is not supported yet; please use the MyData card tool.',
+      },
+    },
     fields: {
       nationalId: 'National ID number',
       nationalIdHint: 'One letter and 9 digits, e.g. A123456789',
@@ -236,10 +252,18 @@ export const en: Messages = {
       pinHint: 'The PIN you set when registering the NHI card for online services',
       householdNumber: 'Household number',
       householdNumberHint: 'The household number in your household register: one letter and 7 digits',
+      mobileNumber: 'Mobile number',
+      mobileNumberHint:
+        'A mobile number registered in your own name: 10 digits starting with 09, e.g. 0912345678',
+      code: 'One-time code',
+      codeHint: 'The 6 digits in the text message',
     },
     invalid: {
       required: 'Enter “{{field}}”.',
       nationalId: '“{{field}}” is not in the right form: one letter and 9 digits.',
+      mobileNumber: '“{{field}}” is not in the right form: 10 digits starting with 09.',
+      code: '“{{field}}” is 6 digits.',
+      email: '“{{field}}” is not in the right form, e.g. name@example.com.',
     },
     methods: {
       'nhi-card': {
@@ -255,7 +279,7 @@ export const en: Messages = {
       'citizen-certificate': {
         name: 'Citizen digital certificate',
         explain:
-          'The citizen certificate needs a card reader. The browser cannot read the card yet; sign in with the MyData card tool instead.',
+          'Choose your citizen certificate card file and enter its PIN; your browser signs you in with it. The MyData card tool works too.',
         tool: 'On a computer with the card reader attached, run the MyData card tool:',
         after:
           'The tool prints the sign-in cookies. On first use, complete the second method with the printed mydata-signin cookie.',
@@ -269,7 +293,15 @@ export const en: Messages = {
       },
       'mobile-number': {
         name: 'Mobile number',
-        explain: 'A one-time code by SMS to your mobile number. Not offered yet.',
+        explain:
+          'Enter your national ID number, a mobile number registered in your name and your NHI card number. Once the telecom operator and the NHI administration have checked them, a 6-digit code is sent to you by SMS.',
+        send: 'Send the code by SMS',
+        sending: 'Sending…',
+        sent: 'A code was sent by SMS to {{sentTo}}. It works until {{time}}.',
+        codeStep: 'Enter the code from the text message',
+        resend: 'Send a new code',
+        resendIn: 'You can ask for a new code in {{seconds}} seconds',
+        change: 'Change the mobile number or other details',
       },
     },
   },
@@ -299,8 +331,21 @@ export const en: Messages = {
     stepUpTitle: 'Enrolling a passkey needs the highest identity check',
     stepUpBody:
       'Your current level is “{{current}}”. To be sure it is you, verify once more in one of these ways before enrolling; you stay signed in:',
-    stepUpCard:
-      'Citizen certificate (needs a card reader). The browser cannot read the card yet, so for now this step needs the MyData card tool:',
+    stepUpCard: 'Citizen certificate: choose the card file and enter its PIN, or use the MyData card tool.',
+    contactTitle: 'Notification settings',
+    contactIntro:
+      'The platform tells you at once when your data is downloaded or sent, or when something important changes in your account. Give the e-mail address and mobile number to be notified at; a way left empty gets no notices.',
+    contactChangeNote:
+      'A change of these details is recorded in your usage log and told to the e-mail address and mobile number you had before.',
+    email: 'E-mail address',
+    emailHint: 'For example name@example.com; leave empty for no e-mails',
+    mobile: 'Mobile number (text messages)',
+    mobileHint: '10 digits starting with 09; leave empty for no text messages',
+    saveContact: 'Save notification settings',
+    saving: 'Saving…',
+    contactSaved: 'Your notification settings were saved.',
+    contactUnchanged: 'Your notification settings did not change.',
+    contactNone: 'You have no way of notification set, so you will not be told when your data is used.',
   },
   consent: {
     title: '{{service}} asks for your data',
@@ -426,6 +471,154 @@ export const en: Messages = {
     checkFileBody:
       'If you have a consent receipt file (.jws), check here whether the MyData platform issued it and whether it was changed.',
     checkFileLabel: 'Choose a receipt file',
+  },
+  events: {
+    download: { name: 'Download', explain: 'You downloaded your own data through MyData.' },
+    transfer: {
+      name: 'Data sent to a service',
+      explain: 'With your consent, the platform sent data to a service provider.',
+    },
+    'counter-redemption': {
+      name: 'Counter check',
+      explain: 'A counter clerk viewed the data you agreed to show.',
+    },
+    'consent-given': { name: 'Consent given', explain: 'You agreed that a service may use your data.' },
+    'consent-withdrawn': {
+      name: 'Consent withdrawn',
+      explain: 'You withdrew a consent to a service, or it ran out.',
+    },
+    'sign-in': { name: 'Sign-in', explain: 'Someone signed in to MyData as you.' },
+    'sign-in-failed': {
+      name: 'Failed sign-in',
+      explain: 'Someone tried to sign in as you, and the check failed.',
+    },
+    lockout: {
+      name: 'Lock or unlock',
+      explain: 'A sign-in method was locked after repeated failures, or unlocked.',
+    },
+    'method-enrolled': {
+      name: 'Sign-in method added',
+      explain: 'A sign-in method, such as a passkey, was added to your account.',
+    },
+    'method-removed': {
+      name: 'Sign-in method removed',
+      explain: 'A sign-in method was removed from your account.',
+    },
+    'contact-changed': {
+      name: 'Notification settings changed',
+      explain: 'The e-mail address or mobile number for notifications was changed.',
+    },
+  },
+  usageLog: {
+    title: 'Usage log',
+    intro:
+      'Every use of your data and your account is listed here. Each entry is written into a public, tamper-evident log (a transparency log); your browser checks by itself that every entry is included in the log the platform signed, so you need not take the platform’s word for it.',
+    signInBody: 'Sign in to see who used your data, when, and for what purpose.',
+    filters: 'Filter the log',
+    event: 'Event type',
+    anyEvent: 'All events',
+    from: 'From',
+    to: 'To',
+    dateHint: 'Days in Taiwan time',
+    submit: 'Filter',
+    clear: 'Clear filters',
+    shown: '{{count}} entries shown',
+    none: 'No entries match these filters.',
+    empty: 'There are no entries yet.',
+    more: 'Load earlier entries',
+    loadingMore: 'Loading…',
+    checkpointTitle: 'Signature of the log',
+    checkpointVerified: 'The platform’s digital signature on the log ({{size}} entries) was verified.',
+    checkpointFailed:
+      'The platform’s signature on the log could not be verified, so the entries below cannot be confirmed. Do not rely on them, and contact support.',
+    checkpointNone: 'The log has not been signed yet; look again shortly to verify.',
+    checkpointUnsupported:
+      'This browser cannot check Ed25519 signatures, which the verification needs. Please use a current browser.',
+    verification: 'Verification',
+    verified: 'Verified',
+    verifiedExplain: 'This entry is included in the log the platform signed, and has not been changed.',
+    pending: 'Not yet included',
+    pendingExplain:
+      'This entry is very recent and not yet in a signed log; reload in a few seconds to verify it.',
+    failed: 'Not verified',
+    failedReasons: {
+      commitment: 'The entry does not match its hash in the log; it may have been changed.',
+      inclusion: 'The proof that the log includes this entry is wrong.',
+      checkpoint: 'The entry could not be matched with the signed log.',
+    },
+    checking: 'Checking…',
+    when: 'When',
+    service: 'Service',
+    datasets: 'Data',
+    agencies: 'Providing agencies',
+    purpose: 'Purpose',
+    outcome: 'Outcome',
+    outcomes: { success: 'Succeeded', failure: 'Failed', denied: 'Refused' },
+    method: 'Sign-in method',
+    reason: 'Reason',
+    contactChange: 'What changed',
+    changes: { added: 'added', changed: 'changed', removed: 'removed', unchanged: 'unchanged' },
+    details: 'Other details',
+    notifications: 'Notifications',
+    noNotifications: 'Events of this kind are not notified, or no way of notification was set.',
+    channels: { email: 'E-mail', sms: 'Text message', webhook: 'System notice' },
+    deliveries: {
+      pending: 'Waiting to be sent',
+      sending: 'Sending',
+      sent: 'Sent',
+      dead: 'Could not be sent',
+    },
+    technical: 'Technical details (to check for yourself)',
+    index: 'Position in the log',
+    commitment: 'Commitment (SHA-256)',
+  },
+  download: {
+    title: 'Data download',
+    intro:
+      'Choose the data to download. The platform asks the agencies that hold it and packs it into one zip file for you: each dataset as JSON and CSV, a printable page, and the digital signatures of the agencies and the platform, which anyone can check offline.',
+    signInBody:
+      'Sign in to choose and download your own data. Each dataset needs its own strength of identity check, shown in the data catalogue.',
+    current: 'Your identity check now:',
+    groupBy: 'Group by',
+    groupByAgency: 'Agency',
+    groupByTopic: 'Topic',
+    heldBy: 'Held by {{agency}}',
+    needs: 'Identity check needed:',
+    stepUpLater: 'Stronger than your check now; you will verify once more when you confirm.',
+    noneChosen: 'Tick at least one dataset to download.',
+    next: 'Next: confirm ({{count}} chosen)',
+    confirmTitle: 'Confirm the data to download',
+    confirmIntro: 'You will download this data about yourself (datasets: {{count}}):',
+    contentsTitle: 'What the zip file holds',
+    contentsData: 'Each dataset as a JSON and a CSV file (the CSV is UTF-8 and opens directly in Excel)',
+    contentsPrint: 'A printable page, index.html (Chinese and English)',
+    contentsSignatures:
+      "Each agency's signed answer as it was received, and the platform's signature over the list of files, to check offline that nothing was changed",
+    logged:
+      'This download is recorded in your usage log and you are told by e-mail or SMS. The file can be downloaded once and is deleted after 10 minutes.',
+    stepUpTitle: 'A stronger identity check is needed',
+    stepUpBody:
+      'Some of the data you chose needs "{{required}}"; you are at "{{current}}". Verify once more below; your choice is kept.',
+    confirm: 'Confirm and prepare the download',
+    change: 'Go back and change the choice',
+    preparing: 'Preparing…',
+    preparingExplain: 'Collecting your data from the agencies and packing it. Please wait.',
+    failedTitle: 'Your data could not be collected',
+    failedAgency: 'The data from "{{agency}}" could not be collected.',
+    failedNothing:
+      'So that you never get incomplete data, no file was made. Try again, or go back and leave out that agency’s data.',
+    retry: 'Try again',
+    readyTitle: 'Your data is ready',
+    readyBody:
+      'Your data is collected and signed (datasets: {{count}}). Save the zip file with the button below.',
+    save: 'Download the zip file (about {{size}} KB)',
+    saved: 'The download of {{file}} has started.',
+    once: 'The file can be downloaded once, until {{time}}; after that, ask again.',
+    verifyTitle: 'How to check it',
+    verifyBody:
+      "Run this command on a computer to check every file's hash, the platform's signature and each agency's signature:",
+    sha256: 'SHA-256 of the zip file:',
+    again: 'Download other data',
   },
   notFound: {
     title: 'Page not found',

@@ -206,6 +206,14 @@ export const ERROR_TEXTS: Record<Language, Record<ErrorCode, ErrorText>> = {
       action: '資料包只能取得一次，撤回或逾時後即刪除。請回到服務重新申請。',
     },
     'transfer.package-not-ready': { title: '資料尚未備妥', action: LATER['zh-TW'] },
+    'download.not-found': {
+      title: '找不到這份下載',
+      action: '請回到資料下載頁，重新選擇資料後再下載。',
+    },
+    'download.gone': {
+      title: '這份下載檔案已不存在',
+      action: '檔案只能下載一次，並會在短時間後刪除。請重新選擇資料後再下載。',
+    },
     'oauth-client.invalid-registration': {
       title: '服務登記資料不正確',
       action: '請依錯誤說明修正服務的登記資料後再送出。',
@@ -426,6 +434,14 @@ export const ERROR_TEXTS: Record<Language, Record<ErrorCode, ErrorText>> = {
         'A package can be fetched once and is deleted on withdrawal or expiry. Go back to the service and start again.',
     },
     'transfer.package-not-ready': { title: 'The data is not ready yet', action: LATER.en },
+    'download.not-found': {
+      title: 'This download was not found',
+      action: 'Go back to the data download page, choose the data again and download.',
+    },
+    'download.gone': {
+      title: 'This download file is gone',
+      action: 'A file can be downloaded once and is deleted soon after. Choose the data again and download.',
+    },
     'oauth-client.invalid-registration': {
       title: 'Invalid service registration',
       action: 'Correct the registration as the error describes and send it again.',

@@ -1,4 +1,12 @@
-import { ASSURANCE_LEVELS, ERROR_CATALOGUE, FIELD_TYPES, SECTORS, SENSITIVITIES, TOPICS } from '@mydata/core';
+import {
+  ASSURANCE_LEVELS,
+  ERROR_CATALOGUE,
+  FIELD_TYPES,
+  SECTORS,
+  SENSITIVITIES,
+  TOPICS,
+  USAGE_EVENT_TYPES,
+} from '@mydata/core';
 import { describe, expect, it } from 'vitest';
 import { en } from './en.ts';
 import { ERROR_TEXTS } from './errors.ts';
@@ -37,6 +45,10 @@ describe('The portal texts', () => {
     expect(Object.keys(zhTW.sensitivity).sort()).toEqual([...SENSITIVITIES].sort());
     expect(Object.keys(zhTW.statistics.sectors).sort()).toEqual([...SECTORS].sort());
     expect(Object.keys(zhTW.dataset.types).sort()).toEqual([...FIELD_TYPES].sort());
+  });
+
+  it('name and explain every usage-log event type', () => {
+    expect(Object.keys(zhTW.events).sort()).toEqual([...USAGE_EVENT_TYPES].sort());
   });
 
   it('tell a person what happened and what to do for every error code, in both languages', () => {

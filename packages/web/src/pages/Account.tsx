@@ -9,9 +9,10 @@ import { ErrorPanel } from '../components/ErrorPanel.tsx';
 import { Fact } from '../components/Fact.tsx';
 import { useLanguage, useTitle } from '../hooks.ts';
 import { useRefreshIdentity, useSession } from '../session.ts';
-import { cardToolCommand, ProblemText } from './SignIn.tsx';
+import { ContactSettings } from './ContactSettings.tsx';
+import { CardSignIn, ProblemText } from './SignIn.tsx';
 
-/** My account: the session, signing out, and the passkeys (mobile citizen certificate). */
+/** My account: the session, signing out, notification settings and the passkeys (mobile citizen certificate). */
 export function Account() {
   const { t } = useTranslation();
   useTitle(t('account.title'));
@@ -95,6 +96,7 @@ function SignedIn({ session, onSignedOut }: { session: SessionView; onSignedOut:
           </button>
         </li>
       </ul>
+      <ContactSettings session={session} />
       <Passkeys session={session} />
     </section>
   );
@@ -213,9 +215,7 @@ function Passkeys({ session }: { session: SessionView }) {
                     {m === 'citizen-certificate' ? (
                       <>
                         {t('account.stepUpCard')}
-                        <pre>
-                          <code>{cardToolCommand()}</code>
-                        </pre>
+                        <CardSignIn csrf={session.csrfToken} onAnswer={refresh} heading="h4" />
                       </>
                     ) : (
                       t(`signIn.methods.${m}.name`)
