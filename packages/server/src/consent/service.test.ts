@@ -237,6 +237,17 @@ describe('The consent service', () => {
       datasets: [INCOME, HOUSEHOLD].sort(),
     });
     expect(transfer?.notifications.map((n) => n.channel).sort()).toEqual(['email', 'sms']);
+
+    // The public statistics count the one transfer, once as a whole and once per dataset it carried.
+    const counted = await f.db
+      .selectFrom('usage_counters')
+      .select(['dataset_id', 'service_id', 'count'])
+      .where('kind', '=', 'transfer')
+      .orderBy('dataset_id')
+      .execute();
+    expect(counted).toEqual(
+      ['*', HOUSEHOLD, INCOME].sort().map((d) => ({ dataset_id: d, service_id: SERVICE_ID, count: 1 })),
+    );
   });
 
   it('lets exactly one of two concurrent takes have the package', async () => {

@@ -49,6 +49,7 @@ import type { ExchangeGateway } from '../exchange/gateway.ts';
 import type { IdentityRepo } from '../identity/repository.ts';
 import type { UsageRecorder } from '../log/record.ts';
 import type { Outbox } from '../notify/outbox.ts';
+import { createStatisticsRepo } from '../stats/repository.ts';
 import type { ConsentSummary, ConsentsTable } from './tables.ts';
 
 type CatalogueRepo = ReturnType<typeof createCatalogueRepo>;
@@ -168,6 +169,7 @@ export function createConsentService(o: ConsentServiceOptions) {
   const now = o.now ?? (() => new Date());
   const ttlMs = (o.packageTtlSeconds ?? 600) * 1000;
   const onError = o.onError ?? (() => {});
+  const stats = createStatisticsRepo(db);
   const kid = o.signingKey.kid;
   if (!kid) throw new Error('the platform signing key needs a kid');
   // Imported once: a key import costs more than the signature it makes.
@@ -627,7 +629,7 @@ export function createConsentService(o: ConsentServiceOptions) {
       const at = now();
       const outcome = await db
         .transaction()
-        .execute(async (tx): Promise<{ jwe: string } | { error: AppError }> => {
+        .execute(async (tx): Promise<{ jwe: string; datasets: string[] } | { error: AppError }> => {
           const row = await lockConsent(tx, consentId);
           if (!row || row.client_id !== clientId) return { error: new AppError('transfer.invalid-token') };
           if ((row.status === 'pending' || row.status === 'active') && new Date(row.expires_at) <= at) {
@@ -667,9 +669,14 @@ export function createConsentService(o: ConsentServiceOptions) {
               },
             },
           );
-          return { jwe: taken.jwe };
+          return { jwe: taken.jwe, datasets: row.datasets as string[] };
         });
       if ('error' in outcome) throw outcome.error;
+      // Counted for the public statistics once the hand-over committed, outside it so that busy
+      // months' counter rows never hold a transfer's locks; losing a count must not cost the package.
+      await stats
+        .recordUse({ kind: 'transfer', serviceId: clientId, datasetIds: outcome.datasets, at })
+        .catch((error: unknown) => onError(error, `statistics of transfer ${consentId}`));
       return outcome.jwe;
     },
 
