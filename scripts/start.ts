@@ -168,8 +168,8 @@ ${personas.map((p) => `    ${p.citizen.nationalId} ${p.citizen.name}  ${p.descri
   Sign-in       ${base}/api/v1/identity/methods   (docs/identity.md)
     自然人憑證 cards ${cardsDir}/<national ID>.p12, PIN 123456:
       npx tsx packages/demo/src/card/cli.ts sign-in --card ${cardsDir}/${personas[0]?.citizen.nationalId ?? 'A123456789'}.p12 --pin 123456 --platform ${base}
-    健保卡 NHI card + PIN and 雙證件 two documents, for the personas:
-${personas.map((p) => `      ${p.citizen.nationalId}  NHI ${p.citizen.nhiCardNumber}  PIN ${demoNhiPin(population.seed, p.citizen.nationalId)}  戶號 ${p.citizen.household.number}`).join('\n')}
+    健保卡 NHI card + PIN, 雙證件 two documents and 行動化驗證 mobile number (code in the mailbox), for the personas:
+${personas.map((p) => `      ${p.citizen.nationalId}  NHI ${p.citizen.nhiCardNumber}  PIN ${demoNhiPin(population.seed, p.citizen.nationalId)}  戶號 ${p.citizen.household.number}${p.citizen.mobile ? `  手機 ${p.citizen.mobile}` : ''}`).join('\n')}
 Press Ctrl+C to stop.
 `);
 
