@@ -206,8 +206,8 @@ export const ERROR_CATALOGUE = {
     title: { 'zh-TW': '無法取得全部資料', en: 'Not all data could be fetched' },
     detail: {
       'zh-TW':
-        '以下資料提供機關未能提供資料：{agencies}。為避免不完整，本次未交付任何資料；各機關的原因列於 errors。',
-      en: 'These data providers could not provide their data: {agencies}. To avoid an incomplete result nothing was delivered; each reason is listed in errors.',
+        '以下資料提供機關未能提供資料：{agencies}。為避免資料不完整，這次沒有交付任何資料。請稍後再試一次。',
+      en: 'These data providers could not provide their data: {agencies}. So that nothing incomplete is delivered, nothing was delivered this time. Please try again later.',
     },
   },
   'log.checkpoint-not-found': {
@@ -379,6 +379,23 @@ export const ERROR_CATALOGUE = {
     detail: {
       'zh-TW': '簡訊驗證碼每分鐘最多發送 1 次、每小時最多 5 次。請約 {retryAfterSeconds} 秒後再申請。',
       en: 'One-time codes are sent at most once a minute and five times an hour. Ask again in about {retryAfterSeconds} s.',
+    },
+  },
+  'identity.oidc-unavailable': {
+    status: 503,
+    title: { 'zh-TW': '外部身分提供者無法連線', en: 'Identity provider unreachable' },
+    detail: {
+      'zh-TW':
+        '平臺目前無法連線到身分提供者「{provider}」（{issuer}）：{reason}。請稍後再試，或改用其他驗證方式。',
+      en: 'The platform cannot reach the identity provider "{provider}" ({issuer}): {reason}. Try again later, or use another method.',
+    },
+  },
+  'identity.oidc-rejected': {
+    status: 401,
+    title: { 'zh-TW': '外部身分提供者的登入未被接受', en: 'Identity provider sign-in not accepted' },
+    detail: {
+      'zh-TW': '經由「{provider}」的登入未被平臺接受：{reason}。請重新開始登入，或改用其他驗證方式。',
+      en: 'The sign-in through "{provider}" was not accepted by the platform: {reason}. Start signing in again, or use another method.',
     },
   },
   'consent.invalid-authorization-details': {
