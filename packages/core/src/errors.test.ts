@@ -28,4 +28,16 @@ describe('The error catalogue', () => {
     expect(e.message).toContain('"x.y"');
     expect(formatErrorDetail('catalogue.dataset-not-found', { id: 'x.y' }, 'zh-TW')).toContain('「x.y」');
   });
+
+  it('uses a param’s own wording for a language when it has one', () => {
+    const params = {
+      agency: '內政部戶政司',
+      'agency@en': 'Department of Household Registration',
+      agencyId: 'moi',
+    };
+    expect(formatErrorDetail('exchange.timeout', params, 'zh-TW')).toContain('內政部戶政司');
+    const en = formatErrorDetail('exchange.timeout', params, 'en');
+    expect(en).toContain('Department of Household Registration');
+    expect(en).not.toContain('戶政司');
+  });
 });

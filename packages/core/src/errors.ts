@@ -587,7 +587,9 @@ export function formatErrorDetail(
   params: Record<string, string | number>,
   lang: Language,
 ): string {
-  return ERROR_CATALOGUE[code].detail[lang].replace(/\{(\w+)\}/g, (_, k: string) =>
-    k in params ? String(params[k]) : `{${k}}`,
-  );
+  // A param may carry its own wording per language as `name@lang` (an agency's English name, say).
+  return ERROR_CATALOGUE[code].detail[lang].replace(/\{(\w+)\}/g, (_, k: string) => {
+    const value = params[`${k}@${lang}`] ?? params[k];
+    return value === undefined ? `{${k}}` : String(value);
+  });
 }

@@ -83,6 +83,13 @@ export interface GatewayOptions {
   now?: () => number;
 }
 
+/** How an error names an agency: in Chinese, in English (`@en`, see formatErrorDetail), and by id. */
+type AgencyParams = {
+  agency: string;
+  'agency@en': string;
+  agencyId: string;
+};
+
 interface CatalogueEntry {
   dataset: Dataset;
   agencyName: { 'zh-TW': string; en: string };
@@ -238,7 +245,7 @@ export function createExchangeGateway(options: GatewayOptions) {
    */
   async function verifySigned(
     channel: Channel,
-    agency: { agency: string; agencyId: string },
+    agency: AgencyParams,
     requestJws: string,
     res: { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer },
   ): Promise<string | AppError> {
@@ -295,7 +302,7 @@ export function createExchangeGateway(options: GatewayOptions) {
   async function verify(
     channel: Channel,
     dataset: Dataset,
-    agency: { agency: string; agencyId: string },
+    agency: AgencyParams,
     requestJws: string,
     res: { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer },
   ): Promise<{ payload: unknown; responseJws: string } | AppError> {
@@ -353,7 +360,7 @@ export function createExchangeGateway(options: GatewayOptions) {
     exchangeId: string,
     channel: Channel,
     dataset: Dataset,
-    agency: { agency: string; agencyId: string },
+    agency: AgencyParams,
     req: FetchRequest,
   ): Promise<Attempt> {
     const reg = channel.registration;
@@ -425,7 +432,7 @@ export function createExchangeGateway(options: GatewayOptions) {
     exchangeId: string,
     channel: Channel,
     dataset: Dataset,
-    agency: { agency: string; agencyId: string },
+    agency: AgencyParams,
     req: FetchRequest,
     entries: MessageLogEntry[],
   ): Promise<FetchedDataset> {
@@ -583,6 +590,7 @@ export function createExchangeGateway(options: GatewayOptions) {
           const { dataset, agencyName } = datasets.get(id) as CatalogueEntry;
           const agency = {
             agency: agencyName['zh-TW'],
+            'agency@en': agencyName.en,
             agencyId: dataset.agencyId,
           };
           const reg = regById.get(dataset.agencyId);
@@ -616,10 +624,14 @@ export function createExchangeGateway(options: GatewayOptions) {
         const only = (failures[0] as { error: AppError }).error;
         throw new AppError(only.code, only.params, only.issues ?? issues);
       }
-      const failing = [
-        ...new Set(failures.map((f) => String(f.error.params.agency ?? f.error.params.agencyId))),
-      ];
-      throw new AppError('exchange.failed', { agencies: failing.join('、') }, issues);
+      const named = (f: { error: AppError }, lang: '' | '@en') =>
+        String(f.error.params[`agency${lang}`] ?? f.error.params.agency ?? f.error.params.agencyId);
+      const failing = (lang: '' | '@en') => [...new Set(failures.map((f) => named(f, lang)))];
+      throw new AppError(
+        'exchange.failed',
+        { agencies: failing('').join('、'), 'agencies@en': failing('@en').join(', ') },
+        issues,
+      );
     },
 
     /**
@@ -634,7 +646,11 @@ export function createExchangeGateway(options: GatewayOptions) {
       claims: Record<string, string>;
     }): Promise<boolean> {
       const names = await agencyNames([req.agencyId]);
-      const agency = { agency: names.get(req.agencyId)?.['zh-TW'] ?? req.agencyId, agencyId: req.agencyId };
+      const agency = {
+        agency: names.get(req.agencyId)?.['zh-TW'] ?? req.agencyId,
+        'agency@en': names.get(req.agencyId)?.en ?? req.agencyId,
+        agencyId: req.agencyId,
+      };
       const reg = (await registrations()).get(req.agencyId);
       const exchangeId = randomUUID();
       const consentId = `identity-check:${exchangeId}`;
@@ -797,15 +813,11 @@ export function createExchangeGateway(options: GatewayOptions) {
 
 export type ExchangeGateway = ReturnType<typeof createExchangeGateway>;
 
-function timeoutError(agency: { agency: string; agencyId: string }, reg: StoredAgencyRegistration) {
+function timeoutError(agency: AgencyParams, reg: StoredAgencyRegistration) {
   return new AppError('exchange.timeout', { ...agency, timeoutMs: reg.timeoutMs });
 }
 
-function transportError(
-  e: unknown,
-  agency: { agency: string; agencyId: string },
-  reg: StoredAgencyRegistration,
-): AppError {
+function transportError(e: unknown, agency: AgencyParams, reg: StoredAgencyRegistration): AppError {
   if (!(e instanceof TransportError)) {
     return new AppError('exchange.agency-unreachable', {
       ...agency,
