@@ -17,6 +17,7 @@ import {
   createUsageRecorder,
   generatePlatformKeys,
   loadConfig,
+  type OidcProviderOptions,
   openIdentity,
   openNationalCa,
 } from '@mydata/server';
@@ -26,7 +27,7 @@ import { createTestDatabase } from '../packages/server/src/db/testing.ts';
 export const PUBLIC_URL = 'http://localhost:8080';
 export const START = new Date('2026-11-24T10:00:00Z');
 
-export async function createIdentityHarness() {
+export async function createIdentityHarness(options: { oidc?: OidcProviderOptions } = {}) {
   const database = await createTestDatabase();
   const keys = generatePlatformKeys();
   const clock = { now: new Date(START) };
@@ -46,6 +47,7 @@ export async function createIdentityHarness() {
     timeouts,
     nationalCa: ca,
     checks: createDemoIdentityChecks(population),
+    ...(options.oidc ? { oidc: options.oidc } : {}),
     now,
   });
   const config = loadConfig({ PUBLIC_URL, LOG_LEVEL: 'silent' });

@@ -46,6 +46,7 @@ export type { AttemptPolicy, Authenticator } from './identity/authenticators.ts'
 export { createCertificateAuthenticator } from './identity/certificate.ts';
 export type { IdentityChecks } from './identity/documents.ts';
 export { type NationalCa, openNationalCa } from './identity/national-ca.ts';
+export { OIDC_CALLBACK_PATH, type OidcProviderOptions } from './identity/oidc.ts';
 export { createIdentityRepo, type IdentityRepo } from './identity/repository.ts';
 export { createIdentityService, type IdentityService } from './identity/service.ts';
 export { openIdentity, type PlatformIdentity } from './identity/setup.ts';

@@ -90,6 +90,7 @@ export async function startPlatform(options: {
       outbox: usage.outbox,
       // Mobile-number sign-in is offered only when its one-time codes can actually be sent.
       sms: usage.channels.includes('sms'),
+      ...(config.identity.oidc ? { oidc: config.identity.oidc } : {}),
     });
     // One key for the pairwise subjects of ID tokens, receipts and packages, so they agree.
     const pairwiseKey = derivePairwiseKey(usage.keys.citizenRefKey);

@@ -156,7 +156,18 @@ interface WebAuthnOptions {
 
 /** Citizen identity under /api/v1/identity (docs/identity.md). `csrf` is the session's token, if any. */
 export const identityApi = {
-  methods: () => get<{ items: { method: SignInMethod; assurance: AssuranceLevel }[] }>('/identity/methods'),
+  methods: () =>
+    get<{
+      items: {
+        method: SignInMethod;
+        assurance: AssuranceLevel;
+        /** A federated method's identity provider, as citizens know it. */
+        name?: { 'zh-TW': string; en: string };
+      }[];
+    }>('/identity/methods'),
+  /** Where a federated sign-in starts: a full-page navigation to the identity provider. */
+  oidcStartUrl: (returnTo: string) =>
+    `/api/v1/identity/oidc/start?${new URLSearchParams({ return: returnTo })}`,
   /** The session, or null when nobody is signed in on this browser. */
   session: async (): Promise<SessionView | null> => {
     try {

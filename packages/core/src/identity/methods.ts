@@ -13,18 +13,27 @@ export const SIGN_IN_METHODS = [
   'nhi-card',
   'two-documents',
   'mobile-number',
+  'oidc',
 ] as const;
 export type SignInMethod = (typeof SIGN_IN_METHODS)[number];
 export const SignInMethod = Type.Enum(SIGN_IN_METHODS, { description: 'A sign-in method' });
 
-/** What a verification with each method proves, after the issue's table (自然人憑證 high … 雙證件 low). */
+/**
+ * What a verification with each method proves, after the issue's table (自然人憑證 high … 雙證件 low).
+ * Federation (`oidc`) proves what the configured identity provider vouches for: its entry here is
+ * only the floor, and the platform passes the configured level as `assuranceOf`.
+ */
 export const METHOD_ASSURANCE: Readonly<Record<SignInMethod, AssuranceLevel>> = Object.freeze({
   'citizen-certificate': 'high',
   'mobile-certificate': 'high',
   'nhi-card': 'substantial',
   'two-documents': 'low',
   'mobile-number': 'low',
+  oidc: 'low',
 });
+
+/** The assurance each method gives on a platform: the table above unless configuration says otherwise. */
+export type AssuranceOf = (method: SignInMethod) => AssuranceLevel;
 
 /** The assurance one method gives. */
 export function methodAssurance(method: SignInMethod): AssuranceLevel {
@@ -35,8 +44,11 @@ export function methodAssurance(method: SignInMethod): AssuranceLevel {
  * The assurance of a sign-in that verified all of `methods`: the strongest single method. Two weak
  * methods are not added up into a strong one, as eIDAS and NIST 800-63 count factors, not sums.
  */
-export function sessionAssurance(methods: Iterable<SignInMethod>): AssuranceLevel {
-  return strongestAssurance([...methods].map(methodAssurance));
+export function sessionAssurance(
+  methods: Iterable<SignInMethod>,
+  assuranceOf: AssuranceOf = methodAssurance,
+): AssuranceLevel {
+  return strongestAssurance([...methods].map((m) => assuranceOf(m)));
 }
 
 /** What a sign-in flow needs next, given who the citizen is and what they have verified so far. */
@@ -52,13 +64,14 @@ export function signInDecision(input: {
   isFirstUse: boolean;
   verified: readonly SignInMethod[];
   available: readonly SignInMethod[];
+  assuranceOf?: AssuranceOf;
 }): SignInDecision {
   const distinct = new Set(input.verified);
   if (distinct.size === 0) throw new RangeError('a sign-in decision needs at least one verified method');
   if (input.isFirstUse && distinct.size < 2) {
     return { kind: 'second-method-required', candidates: input.available.filter((m) => !distinct.has(m)) };
   }
-  return { kind: 'complete', assurance: sessionAssurance(distinct) };
+  return { kind: 'complete', assurance: sessionAssurance(distinct, input.assuranceOf) };
 }
 
 /** Step-up: the methods that would lift a session to `required`, or none when it already meets it. */
@@ -66,9 +79,11 @@ export function stepUpCandidates(input: {
   current: AssuranceLevel;
   required: AssuranceLevel;
   available: readonly SignInMethod[];
+  assuranceOf?: AssuranceOf;
 }): SignInMethod[] {
   if (meetsAssurance(input.current, input.required)) return [];
-  return input.available.filter((m) => meetsAssurance(methodAssurance(m), input.required));
+  const assuranceOf = input.assuranceOf ?? methodAssurance;
+  return input.available.filter((m) => meetsAssurance(assuranceOf(m), input.required));
 }
 
 /** How long a session lives: idle since its last use, and absolute since sign-in. */

@@ -43,4 +43,32 @@ describe('Configuration from the environment', () => {
     expect(problems).toContain('one of fatal, error');
     expect(problems).toContain('BODY_LIMIT_BYTES="1"');
   });
+
+  it('reads the identity provider to federate with, all of it or none', () => {
+    expect(loadConfig({}).identity.oidc).toBeUndefined();
+    const oidc = {
+      IDENTITY_OIDC_ISSUER: 'https://idp.example',
+      IDENTITY_OIDC_CLIENT_ID: 'mydata',
+      IDENTITY_OIDC_CLIENT_SECRET: 's3cret',
+      IDENTITY_OIDC_ASSURANCE: 'substantial',
+      IDENTITY_OIDC_NATIONAL_ID_CLAIM: 'national_id',
+      IDENTITY_OIDC_NAME: '範例身分提供者|Example IdP',
+    };
+    expect(loadConfig(oidc).identity.oidc).toMatchObject({
+      issuer: 'https://idp.example',
+      clientSecret: 's3cret',
+      assurance: 'substantial',
+      nationalIdClaim: 'national_id',
+      name: { 'zh-TW': '範例身分提供者', en: 'Example IdP' },
+    });
+    expect(() => loadConfig({ ...oidc, IDENTITY_OIDC_NATIONAL_ID_CLAIM: undefined })).toThrow(
+      /IDENTITY_OIDC_NATIONAL_ID_CLAIM/,
+    );
+    expect(() => loadConfig({ ...oidc, IDENTITY_OIDC_ASSURANCE: 'medium' })).toThrow(
+      /IDENTITY_OIDC_ASSURANCE/,
+    );
+    expect(() => loadConfig({ ...oidc, IDENTITY_OIDC_PRIVATE_KEY_FILE: 'key.json' })).toThrow(
+      /set exactly one/,
+    );
+  });
 });

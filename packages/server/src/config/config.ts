@@ -1,7 +1,9 @@
 import { join, resolve } from 'node:path';
+import type { AssuranceLevel } from '@mydata/core';
 import { type Static, Type } from 'typebox';
 import { Value } from 'typebox/value';
 import { parseKeyRing } from '../crypto/keys.ts';
+import type { OidcProviderOptions } from '../identity/oidc.ts';
 
 const Env = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, description: 'TCP port of the platform' }),
@@ -114,6 +116,31 @@ const Env = Type.Object({
         'folder of the national test CA for citizen certificates; <MYDATA_DATA_DIR>/national-ca when unset',
     }),
   ),
+  IDENTITY_OIDC_ISSUER: Type.Optional(
+    Type.String({
+      pattern: '^https?://',
+      description: 'issuer URL of an OpenID Connect identity provider to federate with (method oidc)',
+    }),
+  ),
+  IDENTITY_OIDC_CLIENT_ID: Type.Optional(Type.String({ minLength: 1 })),
+  IDENTITY_OIDC_CLIENT_SECRET: Type.Optional(Type.String({ minLength: 1 })),
+  IDENTITY_OIDC_PRIVATE_KEY_FILE: Type.Optional(
+    Type.String({ minLength: 1, description: 'private JWK file for private_key_jwt instead of a secret' }),
+  ),
+  IDENTITY_OIDC_ASSURANCE: Type.Optional(
+    Type.Union([Type.Literal('low'), Type.Literal('substantial'), Type.Literal('high')], {
+      description: 'what a sign-in through the provider proves: low, substantial or high',
+    }),
+  ),
+  IDENTITY_OIDC_NATIONAL_ID_CLAIM: Type.Optional(
+    Type.String({ minLength: 1, description: 'the ID token claim that carries the national ID' }),
+  ),
+  IDENTITY_OIDC_NAME: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description: 'the provider\'s name: one name, or zh-TW and English as "中文名|English name"',
+    }),
+  ),
 });
 
 export interface Config {
@@ -145,6 +172,8 @@ export interface IdentityConfig {
   challengeSeconds: number;
   /** The national test CA (certificate, key, revocations, CRL) for citizen-certificate sign-in. */
   nationalCaDir: string;
+  /** An OpenID Connect identity provider to federate with (method `oidc`); undefined when not configured. */
+  oidc: OidcProviderOptions | undefined;
 }
 
 export interface ExchangeConfig {
@@ -201,6 +230,32 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       problems.push(`MYDATA_AT_REST_KEYS: ${(error as Error).message}`);
     }
   }
+  const oidcVars = [
+    'IDENTITY_OIDC_ISSUER',
+    'IDENTITY_OIDC_CLIENT_ID',
+    'IDENTITY_OIDC_ASSURANCE',
+    'IDENTITY_OIDC_NATIONAL_ID_CLAIM',
+    'IDENTITY_OIDC_NAME',
+  ];
+  const oidcSet = [...oidcVars, 'IDENTITY_OIDC_CLIENT_SECRET', 'IDENTITY_OIDC_PRIVATE_KEY_FILE'].filter(
+    (k) => converted[k] !== undefined,
+  );
+  if (oidcSet.length > 0) {
+    const missing = oidcVars.filter((k) => converted[k] === undefined);
+    if (missing.length > 0) {
+      problems.push(
+        `${missing.join(', ')}: needed for federation with an identity provider (${oidcSet.join(', ')} is set)`,
+      );
+    }
+    const auth = ['IDENTITY_OIDC_CLIENT_SECRET', 'IDENTITY_OIDC_PRIVATE_KEY_FILE'].filter(
+      (k) => converted[k] !== undefined,
+    );
+    if (auth.length !== 1) {
+      problems.push(
+        'IDENTITY_OIDC_CLIENT_SECRET, IDENTITY_OIDC_PRIVATE_KEY_FILE: set exactly one, how the platform authenticates to the identity provider',
+      );
+    }
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   const v = converted as Static<typeof Env>;
   return {
@@ -252,6 +307,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       nationalCaDir: v.IDENTITY_NATIONAL_CA_DIR
         ? resolve(v.IDENTITY_NATIONAL_CA_DIR)
         : join(resolve(v.MYDATA_DATA_DIR), 'national-ca'),
+      oidc: v.IDENTITY_OIDC_ISSUER ? oidcConfig(v) : undefined,
     },
+  };
+}
+
+function oidcConfig(v: Static<typeof Env>): OidcProviderOptions {
+  const [zh = '', en] = (v.IDENTITY_OIDC_NAME ?? '').split('|').map((n) => n.trim());
+  return {
+    issuer: v.IDENTITY_OIDC_ISSUER as string,
+    clientId: v.IDENTITY_OIDC_CLIENT_ID as string,
+    clientSecret: v.IDENTITY_OIDC_CLIENT_SECRET,
+    privateKeyFile: v.IDENTITY_OIDC_PRIVATE_KEY_FILE ? resolve(v.IDENTITY_OIDC_PRIVATE_KEY_FILE) : undefined,
+    assurance: v.IDENTITY_OIDC_ASSURANCE as AssuranceLevel,
+    nationalIdClaim: v.IDENTITY_OIDC_NATIONAL_ID_CLAIM as string,
+    name: { 'zh-TW': zh, en: en || zh },
   };
 }

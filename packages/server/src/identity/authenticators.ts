@@ -42,6 +42,11 @@ export interface Authenticator {
   /** Set when the method works only once enrolled from a signed-in session (passkeys): it is offered only to citizens who have it. */
   needsEnrolment?: boolean;
   /**
+   * Set for federation: the method is verified by a redirect to an identity provider and its callback,
+   * never by a body a client posts, so it has no `POST /identity/verify/{method}`.
+   */
+  federated?: boolean;
+  /**
    * The national ID a body claims before it is verified, for lockout checks; undefined if none. May
    * look it up (a one-time code names the citizen it was sent for).
    */

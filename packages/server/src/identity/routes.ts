@@ -13,6 +13,7 @@ import {
   setCookie,
 } from './http.ts';
 import { MobileNumberCodeRequest, MobileNumberCodeSent, type MobileNumberMethod } from './mobile-number.ts';
+import { OIDC_CALLBACK_PATH, type OidcMethod, safeReturnPath } from './oidc.ts';
 import { type PasskeyMethod, PasskeyRegistration } from './passkeys.ts';
 import type { IdentityService, SignInResult } from './service.ts';
 
@@ -28,6 +29,8 @@ export interface IdentityRoutesOptions {
   mobileNumber?: MobileNumberMethod;
   /** The national test CA's certificate and CRL, published for relying parties and the card tool. */
   nationalCa?: { cert: string; crl: () => Promise<Uint8Array> };
+  /** Federation with an OpenID Connect identity provider; absent when none is configured. */
+  oidc?: OidcMethod;
   /** The citizen's contact details for notifications. */
   contact?: ContactSettings;
   now?: () => Date;
@@ -88,13 +91,111 @@ export const identityRoutes: FastifyPluginAsyncTypebox<IdentityRoutesOptions> = 
         summary: 'Sign-in methods this platform offers, with the assurance each gives',
         response: {
           200: Type.Object({
-            items: Type.Array(Type.Object({ method: SignInMethod, assurance: AssuranceLevel })),
+            items: Type.Array(
+              Type.Object({
+                method: SignInMethod,
+                assurance: AssuranceLevel,
+                name: Type.Optional(
+                  Type.Object(
+                    { 'zh-TW': Type.String(), en: Type.String() },
+                    { description: "A federated method's identity provider, as citizens know it" },
+                  ),
+                ),
+              }),
+            ),
           }),
         },
       },
     },
-    async () => ({ items: service.methods() }),
+    async () => ({
+      items: service
+        .methods()
+        .map((m) => (m.method === 'oidc' && opts.oidc ? { ...m, name: opts.oidc.name } : m)),
+    }),
   );
+
+  if (opts.oidc) {
+    const oidc = opts.oidc;
+    const callbackPath = OIDC_CALLBACK_PATH.replace(/^\/api\/v1/, '');
+    const flowCookie = `${names.flow}-oidc`;
+    /** A browser is sent back to the sign-in page with the error's code; other clients get problem+json. */
+    const wantsPage = (req: FastifyRequest) => /text\/html/.test(req.headers.accept ?? '');
+    const toSignIn = (returnTo: string, extra: Record<string, string>) =>
+      `/sign-in?${new URLSearchParams({ ...(returnTo === '/' ? {} : { return: returnTo }), ...extra })}`;
+    function failed(req: FastifyRequest, reply: FastifyReply, error: unknown, returnTo: string) {
+      if (!(error instanceof AppError) || !wantsPage(req)) throw error;
+      reply.header('cache-control', 'no-store');
+      return reply.redirect(toSignIn(returnTo, { error: error.code }), 303);
+    }
+
+    app.get(
+      '/identity/oidc/start',
+      {
+        schema: {
+          tags: ['identity'],
+          summary: 'Sign in (or step up) through the configured OpenID Connect identity provider',
+          description:
+            'A full-page navigation: answers 303 to the provider (authorization code, PKCE S256, state, nonce) with a sign-in flow cookie; the provider sends the browser back to /identity/oidc/callback.',
+          querystring: Type.Object(
+            { return: Type.Optional(Type.String({ maxLength: 500 })) },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (req, reply) => {
+        const returnTo = safeReturnPath(req.query.return);
+        try {
+          const started = await oidc.start(returnTo, now());
+          setCookie(reply, flowCookie, started.flowCookie, { secure, maxAgeSeconds: 600 });
+          reply.header('cache-control', 'no-store');
+          return reply.redirect(started.url, 303);
+        } catch (error) {
+          return failed(req, reply, error, returnTo);
+        }
+      },
+    );
+
+    app.get(
+      callbackPath,
+      {
+        schema: {
+          tags: ['identity'],
+          summary: "The identity provider's answer (redirect URI)",
+          description:
+            'Checks state and iss, exchanges the code server-side, validates the ID token and verifies the oidc method like any other: signs in, continues a first use, or steps up. Answers 303 to the page the sign-in started from, or to /sign-in with the outcome.',
+        },
+      },
+      async (req, reply) => {
+        setCookie(reply, flowCookie, null, { secure });
+        reply.header('cache-control', 'no-store');
+        let returnTo = '/';
+        try {
+          const at = now();
+          const flow = await oidc.resume(readCookie(req, flowCookie), at);
+          returnTo = flow.returnTo;
+          const query = req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
+          const ticket = await flow.finish(query);
+          const live = await service.session(readCookie(req, names.session));
+          const result = await service.verify('oidc', ticket, {
+            sessionToken: live?.token,
+            flowToken: live ? undefined : readCookie(req, names.flow),
+            address: req.ip,
+          });
+          answer(reply, result);
+          if (result.status === 'signed-in') return reply.redirect(returnTo, 303);
+          return reply.redirect(
+            toSignIn(returnTo, {
+              verified: result.verified.join(','),
+              candidates: result.candidates.join(','),
+            }),
+            303,
+          );
+        } catch (error) {
+          return failed(req, reply, error, returnTo);
+        }
+      },
+    );
+  }
 
   if (opts.challenge) {
     const challenge = opts.challenge;
@@ -156,6 +257,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<IdentityRoutesOptions> = 
 
   for (const { method } of service.methods()) {
     const auth = service.authenticator(method);
+    if (auth.federated) continue;
     app.post(
       `/identity/verify/${method}`,
       {

@@ -7,6 +7,7 @@ import {
   AppError,
   type AssuranceLevel,
   meetsAssurance,
+  methodAssurance,
   type SessionTimeouts,
   type SignInMethod,
   sessionAssurance,
@@ -60,6 +61,8 @@ export function createIdentityService(options: IdentityServiceOptions) {
   const now = options.now ?? (() => new Date());
   const flowMs = (options.flowSeconds ?? 600) * 1000;
   const byMethod = new Map(options.authenticators.map((a) => [a.method, a]));
+  /** The assurance of each method as this platform's authenticators give it (federation's is configured). */
+  const assuranceOf = (m: SignInMethod) => byMethod.get(m)?.assurance ?? methodAssurance(m);
   /** The methods a citizen can use: all but those that need an enrolment they have not made. */
   const availableTo = (account: CitizenAccount | undefined) =>
     options.authenticators
@@ -217,7 +220,7 @@ export function createIdentityService(options: IdentityServiceOptions) {
     justVerified: SignInMethod,
     at: Date,
   ): Promise<SignInResult> {
-    const assurance = sessionAssurance(methods);
+    const assurance = sessionAssurance(methods, assuranceOf);
     return db.transaction().execute(async (tx) => {
       const { citizenId, newMethods, created } = await repo.recordVerification(tx, nationalId, methods, at);
       const session = await repo.createSession(tx, { citizenId, assurance, methods, at });
@@ -294,6 +297,7 @@ export function createIdentityService(options: IdentityServiceOptions) {
         isFirstUse: !account || account.methods.length === 0,
         verified: [auth.method],
         available: availableTo(account),
+        assuranceOf,
       });
       if (decision.kind === 'second-method-required') {
         const created = await repo.createFlow({
@@ -341,7 +345,12 @@ export function createIdentityService(options: IdentityServiceOptions) {
     /** Which methods would lift the caller's session to `required` (none when it already meets it). */
     async stepUpOptions(session: Pick<StoredSession, 'assurance' | 'citizenId'>, required: AssuranceLevel) {
       const account = await repo.getCitizen(session.citizenId);
-      return stepUpCandidates({ current: session.assurance, required, available: availableTo(account) });
+      return stepUpCandidates({
+        current: session.assurance,
+        required,
+        available: availableTo(account),
+        assuranceOf,
+      });
     },
 
     /** Deletes challenges, flows and sessions that can no longer be used; any process may run it. */
@@ -373,7 +382,7 @@ export function createIdentityService(options: IdentityServiceOptions) {
     if (!account || account.citizenRef !== repo.citizenRef(nationalId))
       throw new AppError('identity.different-person');
     const methods = [...new Set([...current.methods, auth.method])];
-    const assurance = sessionAssurance(methods);
+    const assurance = sessionAssurance(methods, assuranceOf);
     return db.transaction().execute(async (tx) => {
       const { newMethods } = await repo.recordVerification(tx, nationalId, [auth.method], at);
       // A new token on every privilege change: a token captured before the step-up stops working.

@@ -15,6 +15,7 @@ import {
 } from './documents.ts';
 import { createMobileNumberMethod, type MobileNumberMethod } from './mobile-number.ts';
 import type { NationalCa } from './national-ca.ts';
+import { createOidcMethod, type OidcMethod, type OidcProviderOptions } from './oidc.ts';
 import { createPasskeyMethod } from './passkeys.ts';
 import { createIdentityRepo, type IdentityRepo } from './repository.ts';
 import type { IdentityRoutesOptions } from './routes.ts';
@@ -38,6 +39,8 @@ export interface IdentitySetupOptions {
   checks?: IdentityChecks;
   /** Whether text messages can be sent (an SMS gateway is configured); without them mobile number is not offered. True by default. */
   sms?: boolean;
+  /** An OpenID Connect identity provider to federate with; without it the `oidc` method is not offered. */
+  oidc?: OidcProviderOptions;
   /** The outbox one-time codes are queued in; one over `db` and `keys` by default. */
   outbox?: Pick<Outbox, 'enqueue'>;
   now?: () => Date;
@@ -97,6 +100,11 @@ export function openIdentity(o: IdentitySetupOptions): PlatformIdentity {
       authenticators.push(mobileNumber.authenticator);
     }
   }
+  let oidc: OidcMethod | undefined;
+  if (o.oidc) {
+    oidc = createOidcMethod({ ...o.oidc, repo, publicUrl: o.publicUrl });
+    authenticators.push(oidc.authenticator);
+  }
   const service = createIdentityService({
     db: o.db,
     repo,
@@ -127,6 +135,7 @@ export function openIdentity(o: IdentitySetupOptions): PlatformIdentity {
       ...(challenge ? { challenge } : {}),
       passkeys,
       ...(mobileNumber ? { mobileNumber } : {}),
+      ...(oidc ? { oidc } : {}),
       ...(o.nationalCa ? { nationalCa: o.nationalCa } : {}),
       contact: createContactSettings({
         db: o.db,

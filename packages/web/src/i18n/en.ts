@@ -303,6 +303,12 @@ export const en: Messages = {
         resendIn: 'You can ask for a new code in {{seconds}} seconds',
         change: 'Change the mobile number or other details',
       },
+      oidc: {
+        name: 'External identity provider',
+        explain: 'Verify your identity at {{name}}, then come back to the platform.',
+        button: 'Sign in with {{name}}',
+        leaving: 'Going to {{name}}…',
+      },
     },
   },
   account: {

@@ -159,6 +159,15 @@ export const ERROR_TEXTS: Record<Language, Record<ErrorCode, ErrorText>> = {
       title: '驗證碼發送過於頻繁',
       action: '驗證碼每分鐘最多發送 1 次、每小時最多 5 次。請稍候再申請。',
     },
+    'identity.oidc-unavailable': {
+      title: '外部身分提供者暫時無法使用',
+      action: '平臺連不上這個身分提供者，不是您的操作有誤。請稍後再試，或改用其他驗證方式。',
+    },
+    'identity.oidc-rejected': {
+      title: '外部身分提供者的登入未被接受',
+      action:
+        '這次登入可能已逾時、已使用過，或身分提供者未提供身分證字號。請重新開始登入，或改用其他驗證方式。',
+    },
     'consent.invalid-authorization-details': {
       title: '服務送來的授權請求不正確',
       action: '這是該服務那一端的問題，不是您的操作有誤。請回到該服務重新申請，或洽詢該服務。',
@@ -377,6 +386,16 @@ export const ERROR_TEXTS: Record<Language, Record<ErrorCode, ErrorText>> = {
     'identity.otp-resend-limited': {
       title: 'Codes were sent too often',
       action: 'A code is sent at most once a minute and five times an hour. Wait a little and ask again.',
+    },
+    'identity.oidc-unavailable': {
+      title: 'The identity provider is not available',
+      action:
+        'The platform cannot reach this identity provider; it is not something you did wrong. Try again later, or use another method.',
+    },
+    'identity.oidc-rejected': {
+      title: 'The sign-in at the identity provider was not accepted',
+      action:
+        'This sign-in may have expired or been used already, or the provider did not give your national ID. Start again, or use another method.',
     },
     'consent.invalid-authorization-details': {
       title: 'The service sent an invalid request',

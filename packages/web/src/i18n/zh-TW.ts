@@ -290,6 +290,12 @@ export const zhTW = {
         resendIn: '{{seconds}} 秒後可重新傳送驗證碼',
         change: '修改手機號碼或其他資料',
       },
+      oidc: {
+        name: '外部身分提供者',
+        explain: '前往「{{name}}」驗證身分，完成後回到本平臺。',
+        button: '以 {{name}} 登入',
+        leaving: '正在前往 {{name}}…',
+      },
     },
   },
   account: {

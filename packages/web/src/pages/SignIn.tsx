@@ -1,4 +1,4 @@
-import type { SignInMethod } from '@mydata/core';
+import type { ErrorCode, SignInMethod } from '@mydata/core';
 import { type PublicKeyCredentialRequestOptionsJSON, startAuthentication } from '@simplewebauthn/browser';
 import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
@@ -24,6 +24,7 @@ const PORTAL_METHODS: readonly SignInMethod[] = [
   'mobile-number',
   'mobile-certificate',
   'citizen-certificate',
+  'oidc',
 ];
 
 type Field = 'nationalId' | 'cardNumber' | 'pin' | 'householdNumber';
@@ -68,7 +69,11 @@ export function SignIn() {
           {t('signIn.alreadySignedIn')} <Link to={back ?? '/account'}>{t('signIn.toAccount')}</Link>
         </p>
       ) : null}
-      <SignInFlow onSignedIn={() => void navigate(back ?? '/account')} onFlowChange={setInFlow} />
+      <SignInFlow
+        onSignedIn={() => void navigate(back ?? '/account')}
+        onFlowChange={setInFlow}
+        returnTo={back ?? '/account'}
+      />
     </section>
   );
 }
@@ -82,24 +87,38 @@ export function SignInFlow({
   onSignedIn,
   onFlowChange,
   only,
+  returnTo,
 }: {
   onSignedIn: () => void | Promise<void>;
   onFlowChange?: (inFlow: boolean) => void;
   only?: readonly SignInMethod[];
+  /** Where a sign-in through an identity provider comes back to; this page by default. */
+  returnTo?: string;
 }) {
   const { t } = useTranslation();
+  const { pick } = useLanguage();
   const session = useSession();
   const methods = useQuery({ queryKey: ['identity', 'methods'], queryFn: identityApi.methods });
   const refresh = useRefreshIdentity();
+  const [params] = useSearchParams();
   const [chosen, setChosen] = useState<SignInMethod | undefined>();
-  const [flow, setFlowState] = useState<
-    { verified: SignInMethod[]; candidates: SignInMethod[] } | undefined
-  >();
+  // Back from an identity provider: the first method of a first use passed, or the sign-in failed.
+  const [flow, setFlowState] = useState<{ verified: SignInMethod[]; candidates: SignInMethod[] } | undefined>(
+    () => federatedFlow(params),
+  );
+  const [returned] = useState(() => federatedError(params));
   const stepTitle = useRef<HTMLHeadingElement>(null);
+  const returnedSummary = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
     if (flow) stepTitle.current?.focus();
   }, [flow]);
+  useEffect(() => {
+    if (flow) onFlowChange?.(true);
+  }, [flow, onFlowChange]);
+  useEffect(() => {
+    if (returned) returnedSummary.current?.focus();
+  }, [returned]);
 
   if (session.isPending || methods.isPending) return <Loading />;
 
@@ -119,6 +138,9 @@ export function SignInFlow({
   }
 
   const offered = new Set((methods.data?.items ?? []).map((m) => m.method));
+  const provider = methods.data?.items.find((m) => m.method === 'oidc')?.name;
+  const providerName = provider ? pick(provider) : t('signIn.methods.oidc.name');
+  const label = (m: SignInMethod) => (m === 'oidc' ? providerName : t(`signIn.methods.${m}.name`));
   const choices = PORTAL_METHODS.filter((m) =>
     flow ? flow.candidates.includes(m) : offered.has(m) && (!only || only.includes(m)),
   );
@@ -133,14 +155,17 @@ export function SignInFlow({
           </h2>
           <p>
             {t('signIn.secondBody', {
-              methods: flow.verified
-                .map((m) => t(`signIn.methods.${m}.name`))
-                .join(t('signIn.listSeparator')),
+              methods: flow.verified.map(label).join(t('signIn.listSeparator')),
             })}
           </p>
         </div>
       ) : only ? null : (
         <>
+          {returned ? (
+            <div className="error-summary" role="alert" tabIndex={-1} ref={returnedSummary}>
+              <ProblemText error={returned} />
+            </div>
+          ) : null}
           <p className="lead">{t('signIn.intro')}</p>
           <p className="first-use">{t('signIn.firstUse')}</p>
         </>
@@ -158,9 +183,9 @@ export function SignInFlow({
               onChange={() => setChosen(m)}
               aria-describedby={`method-${m}-explain`}
             />
-            <label htmlFor={`method-${m}`}>{t(`signIn.methods.${m}.name`)}</label>
+            <label htmlFor={`method-${m}`}>{label(m)}</label>
             <span className="hint" id={`method-${m}-explain`}>
-              {t(`signIn.methods.${m}.explain`)}
+              {t(`signIn.methods.${m}.explain`, { name: providerName })}
             </span>
           </div>
         ))}
@@ -171,6 +196,12 @@ export function SignInFlow({
       {chosen === 'mobile-number' ? <MobileNumberSignIn csrf={csrf} onAnswer={answered} /> : null}
       {chosen === 'mobile-certificate' ? <PasskeySignIn csrf={csrf} onAnswer={answered} /> : null}
       {chosen === 'citizen-certificate' ? <CardSignIn csrf={csrf} onAnswer={answered} /> : null}
+      {chosen === 'oidc' ? (
+        <FederatedSignIn
+          name={providerName}
+          returnTo={returnTo ?? `${window.location.pathname}${window.location.search}`}
+        />
+      ) : null}
       {flow ? (
         <p>
           <button
@@ -355,6 +386,44 @@ export function CardSignIn({
         </pre>
         <p>{t('signIn.methods.citizen-certificate.after')}</p>
       </details>
+    </section>
+  );
+}
+
+/** The first method of a first use, passed at an identity provider: `?verified=oidc&candidates=…`. */
+function federatedFlow(params: URLSearchParams) {
+  const known = (value: string | null) =>
+    (value ?? '')
+      .split(',')
+      .filter((m): m is SignInMethod => (PORTAL_METHODS as readonly string[]).includes(m));
+  const verified = known(params.get('verified'));
+  return verified.length > 0 ? { verified, candidates: known(params.get('candidates')) } : undefined;
+}
+
+/** A sign-in at an identity provider that failed: `?error=<code>`. */
+function federatedError(params: URLSearchParams) {
+  const code = params.get('error');
+  return code && /^[a-z]+\.[a-z-]+$/.test(code) ? new ApiProblem(0, code as ErrorCode, undefined) : undefined;
+}
+
+/** Sign-in at an identity provider: a full-page navigation there; it sends the browser back here. */
+function FederatedSignIn({ name, returnTo }: { name: string; returnTo: string }) {
+  const { t } = useTranslation();
+  const [leaving, setLeaving] = useState(false);
+  return (
+    <section className="method-panel" aria-labelledby="oidc-title">
+      <h2 id="oidc-title">{name}</h2>
+      <p>{t('signIn.methods.oidc.explain', { name })}</p>
+      <button
+        type="button"
+        disabled={leaving}
+        onClick={() => {
+          setLeaving(true);
+          window.location.assign(identityApi.oidcStartUrl(returnTo));
+        }}
+      >
+        {leaving ? t('signIn.methods.oidc.leaving', { name }) : t('signIn.methods.oidc.button', { name })}
+      </button>
     </section>
   );
 }
