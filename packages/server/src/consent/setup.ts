@@ -1,6 +1,7 @@
 import type { JWK } from 'jose';
 import { createCachedCatalogue, createCatalogueRepo } from '../catalogue/repository.ts';
 import type { Db } from '../db/database.ts';
+import { createPeriodicTask } from '../db/periodic.ts';
 import type { ExchangeGateway } from '../exchange/gateway.ts';
 import type { IdentityRepo } from '../identity/repository.ts';
 import type { IdentityService } from '../identity/service.ts';
@@ -54,26 +55,13 @@ export function openConsent(o: ConsentSetupOptions): PlatformConsent {
     ...(o.now ? { now: o.now } : {}),
     ...(o.onError ? { onError: o.onError } : {}),
   });
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> | undefined;
+  const sweep = createPeriodicTask(() => service.expireDue());
   return {
     service,
     routes: { service, identity: o.identity, publicUrl: o.publicUrl },
-    start(intervalMs = 30_000, onError = () => {}) {
-      timer = setInterval(() => {
-        running ??= service
-          .expireDue()
-          .catch(onError)
-          .finally(() => {
-            running = undefined;
-          });
-      }, intervalMs);
-      timer.unref();
+    start(intervalMs = 30_000, onError: (error: unknown) => void = () => {}) {
+      sweep.start(intervalMs, onError);
     },
-    async stop() {
-      clearInterval(timer);
-      timer = undefined;
-      await running;
-    },
+    stop: () => sweep.stop(),
   };
 }
