@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Catalogue } from '@mydata/core';
 import { createCatalogueRepo } from './catalogue/repository.ts';
+import { createSuspensions, type Suspensions } from './catalogue/suspension.ts';
 import { type Config, ConfigError } from './config/config.ts';
 import { openConsent, type PlatformConsent } from './consent/setup.ts';
 import { migrateToLatest, openDatabase } from './db/database.ts';
@@ -14,6 +15,7 @@ import { type NationalCa, openNationalCa } from './identity/national-ca.ts';
 import { openIdentity, type PlatformIdentity } from './identity/setup.ts';
 import { openUsageLog, type PlatformUsageLog } from './log/setup.ts';
 import { derivePairwiseKey, openOAuth, type PlatformOAuth } from './oauth/setup.ts';
+import { createStaffRepo, type StaffRepo } from './staff/repository.ts';
 
 export interface Platform {
   app: App;
@@ -33,6 +35,10 @@ export interface Platform {
   consent: PlatformConsent;
   /** The citizen's data download: signed zips of their own data, fetched once. */
   download: PlatformDownload;
+  /** Who may act for which organisation (admin, developer, counter clerk, operator). */
+  staff: StaffRepo;
+  /** Which organisations the operator has suspended. */
+  suspensions: Suspensions;
   /** Stops taking traffic, lets requests in flight finish, then closes the database. */
   stop(): Promise<void>;
 }
@@ -92,6 +98,8 @@ export async function startPlatform(options: {
       sms: usage.channels.includes('sms'),
       ...(config.identity.oidc ? { oidc: config.identity.oidc } : {}),
     });
+    const staff = createStaffRepo({ db, citizenRef: usage.log.citizenRef });
+    const suspensions = createSuspensions(db);
     // One key for the pairwise subjects of ID tokens, receipts and packages, so they agree.
     const pairwiseKey = derivePairwiseKey(usage.keys.citizenRefKey);
     const oauth = openOAuth({
@@ -165,6 +173,8 @@ export async function startPlatform(options: {
       oauth,
       consent,
       download,
+      staff,
+      suspensions,
       url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
       stop() {
         stopping ??= (async () => {

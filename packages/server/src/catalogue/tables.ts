@@ -7,6 +7,9 @@ export interface OrganisationsTable {
   sector: string;
   roles: Json<string[]>;
   website: string | null;
+  /** Set while the operator has suspended the organisation; cleared when reinstated. */
+  suspended_at: Timestamp | null;
+  suspension_reason: string | null;
   created_at: Generated<Timestamp>;
   updated_at: Generated<Timestamp>;
 }

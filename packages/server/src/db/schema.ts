@@ -6,6 +6,7 @@ import type { IdentityTables } from '../identity/tables.ts';
 import type { UsageLogTables } from '../log/tables.ts';
 import type { NotificationTables } from '../notify/tables.ts';
 import type { OAuthTables } from '../oauth/tables.ts';
+import type { StaffTables } from '../staff/tables.ts';
 import type { StatisticsTables } from '../stats/tables.ts';
 
 /**
@@ -21,4 +22,5 @@ export interface Database
     IdentityTables,
     OAuthTables,
     ConsentTables,
-    DownloadTables {}
+    DownloadTables,
+    StaffTables {}

@@ -8,6 +8,7 @@ import * as m0006 from './0006_consent.ts';
 import * as m0007 from './0007_oauth.ts';
 import * as m0008 from './0008_identity_otp_codes.ts';
 import * as m0009 from './0009_downloads.ts';
+import * as m0010 from './0010_staff_and_suspension.ts';
 
 /** Every migration in order. Names are permanent: a renamed migration would run twice. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0007_oauth': m0007,
   '0008_identity_otp_codes': m0008,
   '0009_downloads': m0009,
+  '0010_staff_and_suspension': m0010,
 };
