@@ -179,7 +179,7 @@ export async function startPlatform(options: {
       stop() {
         stopping ??= (async () => {
           running.app.startDraining();
-          identity.stop();
+          await identity.stop();
           oauth.stop();
           await consent.stop();
           await download.stop();

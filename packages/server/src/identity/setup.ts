@@ -2,6 +2,7 @@ import type { SessionTimeouts } from '@mydata/core';
 import { createEnvelope } from '../crypto/envelope.ts';
 import type { PlatformKeys } from '../crypto/keys.ts';
 import type { Db } from '../db/database.ts';
+import { createPeriodicTask } from '../db/periodic.ts';
 import type { UsageRecorder } from '../log/record.ts';
 import type { UsageLog } from '../log/repository.ts';
 import { createOutbox, type Outbox } from '../notify/outbox.ts';
@@ -52,7 +53,7 @@ export interface PlatformIdentity {
   routes: IdentityRoutesOptions;
   /** Starts purging dead challenges, flows and sessions every `intervalMs` (10 minutes by default). */
   start(intervalMs?: number, onError?: (error: unknown) => void): void;
-  stop(): void;
+  stop(): Promise<void>;
 }
 
 /** Wires the identity capability: storage, the configured authenticators, the service and its routes' options. */
@@ -113,21 +114,16 @@ export function openIdentity(o: IdentitySetupOptions): PlatformIdentity {
     timeouts: o.timeouts,
     ...(o.now ? { now: o.now } : {}),
   });
-  let timer: NodeJS.Timeout | undefined;
+  const purge = createPeriodicTask(() =>
+    Promise.all([service.purge(), mobileNumber?.purge(o.now?.() ?? new Date())]),
+  );
   return {
     repo,
     service,
     start(intervalMs = 600_000, onError = () => {}) {
-      timer = setInterval(() => {
-        service.purge().catch(onError);
-        mobileNumber?.purge(o.now?.() ?? new Date()).catch(onError);
-      }, intervalMs);
-      timer.unref();
+      purge.start(intervalMs, onError);
     },
-    stop() {
-      clearInterval(timer);
-      timer = undefined;
-    },
+    stop: () => purge.stop(),
     routes: {
       service,
       publicUrl: o.publicUrl,
