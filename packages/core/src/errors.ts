@@ -505,11 +505,12 @@ export const ERROR_CATALOGUE = {
     },
   },
   'transfer.package-not-ready': {
-    status: 409,
+    status: 425,
     title: { 'zh-TW': '資料包尚未備妥', en: 'Data package not ready' },
     detail: {
-      'zh-TW': '平臺仍在向資料提供機關取得資料，或上次取得失敗待民眾重試。請稍後再試。',
-      en: 'The platform is still collecting the data from the agencies, or the collection failed and awaits the citizen’s retry. Try again later.',
+      'zh-TW':
+        '平臺仍在向資料提供機關取得資料、上次取得失敗待民眾重試，或仍在等待其他申請人同意。請稍後再試。',
+      en: 'The platform is still collecting the data from the agencies, the collection failed and awaits the citizen’s retry, or other parties have yet to consent. Try again later.',
     },
   },
   'download.not-found': {
@@ -535,6 +536,349 @@ export const ERROR_CATALOGUE = {
     detail: {
       'zh-TW': '服務用戶端登記被拒絕：{reason}。',
       en: 'The service client registration was refused: {reason}.',
+    },
+  },
+  'statistics.invalid-month': {
+    status: 400,
+    title: { 'zh-TW': '月份格式不正確', en: 'Invalid month' },
+    detail: {
+      'zh-TW': '參數 {param} 的值「{value}」不是有效的月份。請以 YYYY-MM 表示，例如 2026-01。',
+      en: 'The value "{value}" of {param} is not a valid month. Write it as YYYY-MM, for example 2026-01.',
+    },
+  },
+  'statistics.range-reversed': {
+    status: 400,
+    title: { 'zh-TW': '起始月份晚於結束月份', en: 'Start month after end month' },
+    detail: {
+      'zh-TW': '起始月份 {from} 晚於結束月份 {to}。請對調兩者或修正其中之一。',
+      en: 'The start month {from} is after the end month {to}. Swap them or correct one of them.',
+    },
+  },
+  'statistics.range-too-long': {
+    status: 400,
+    title: { 'zh-TW': '查詢期間過長', en: 'Period too long' },
+    detail: {
+      'zh-TW': '查詢期間為 {months} 個月，上限為 {max} 個月。請分段查詢。',
+      en: 'The period spans {months} months; at most {max} months can be asked for at once. Ask for it in parts.',
+    },
+  },
+  'developers.page-not-found': {
+    status: 404,
+    title: { 'zh-TW': '找不到此開發者文件', en: 'Developer guide page not found' },
+    detail: {
+      'zh-TW': '開發者指南中沒有名為「{page}」的文件。請由 /developers 的目錄選擇。',
+      en: 'The developer guide has no page named "{page}". Choose one from the index at /developers.',
+    },
+  },
+  'onboarding.forbidden': {
+    status: 403,
+    title: { 'zh-TW': '沒有此機關的權限', en: 'Not allowed for this organisation' },
+    detail: {
+      'zh-TW': '此操作需要您在「{organisationId}」擔任「{role}」角色。請洽該機關的管理者為您加入。',
+      en: 'This needs the role "{role}" in {organisationId}. Ask an administrator of the organisation to add you.',
+    },
+  },
+  'onboarding.organisation-not-found': {
+    status: 404,
+    title: { 'zh-TW': '找不到此機關', en: 'Organisation not found' },
+    detail: {
+      'zh-TW': '平臺上沒有代號為「{organisationId}」的機關。請確認代號是否正確。',
+      en: 'There is no organisation with the id "{organisationId}" on the platform. Check the id.',
+    },
+  },
+  'onboarding.organisation-id-unavailable': {
+    status: 409,
+    title: { 'zh-TW': '機關代號無法使用', en: 'Organisation id not available' },
+    detail: {
+      'zh-TW': '機關代號「{organisationId}」無法使用：{reason}。請改用其他代號。',
+      en: 'The organisation id "{organisationId}" cannot be used: {reason}. Choose another id.',
+    },
+  },
+  'onboarding.application-not-found': {
+    status: 404,
+    title: { 'zh-TW': '找不到此申請案', en: 'Application not found' },
+    detail: {
+      'zh-TW': '找不到申請案「{applicationId}」，或您沒有檢視它的權限。',
+      en: 'The application "{applicationId}" does not exist or you may not see it.',
+    },
+  },
+  'onboarding.invalid-application': {
+    status: 422,
+    title: { 'zh-TW': '申請內容不完整', en: 'Application incomplete' },
+    detail: {
+      'zh-TW': '申請內容有問題（{pointer}）：{reason}。請修正後再送出。',
+      en: 'The application has a problem at {pointer}: {reason}. Correct it and submit again.',
+    },
+  },
+  'onboarding.dataset-not-found': {
+    status: 422,
+    title: { 'zh-TW': '申請的資料集不存在', en: 'Requested dataset does not exist' },
+    detail: {
+      'zh-TW': '申請中的資料集「{datasetId}」（{pointer}）不在平臺目錄中。請從目錄選擇既有的資料集。',
+      en: 'The dataset "{datasetId}" requested at {pointer} is not in the catalogue. Choose a dataset the catalogue lists.',
+    },
+  },
+  'onboarding.justification-missing': {
+    status: 422,
+    title: { 'zh-TW': '缺少必要性說明', en: 'Justification missing' },
+    detail: {
+      'zh-TW': '{pointer} 沒有填寫說明（{what}）。請以中英文說明為何需要。',
+      en: 'There is no justification at {pointer} ({what}). Explain in Chinese and English why it is needed.',
+    },
+  },
+  'onboarding.redirect-not-https': {
+    status: 422,
+    title: { 'zh-TW': '轉址網址必須使用 https', en: 'Redirect URI must use https' },
+    detail: {
+      'zh-TW':
+        '轉址網址「{uri}」未使用 https。正式環境只接受 https（本機開發可用 http://localhost）；http 僅限沙盒。',
+      en: 'The redirect URI "{uri}" does not use https. Production accepts https only (http://localhost for local development); http is for the sandbox only.',
+    },
+  },
+  'onboarding.jwks-unreachable': {
+    status: 422,
+    title: { 'zh-TW': '無法取得金鑰集', en: 'Key set unreachable' },
+    detail: {
+      'zh-TW': '無法從「{url}」取得 JWKS 金鑰集：{reason}。請確認網址可公開存取後再試。',
+      en: 'The JWKS at "{url}" could not be fetched: {reason}. Make sure the address is publicly reachable and try again.',
+    },
+  },
+  'onboarding.jwks-invalid': {
+    status: 422,
+    title: { 'zh-TW': '金鑰集格式不正確', en: 'Key set malformed' },
+    detail: {
+      'zh-TW':
+        '金鑰集（JWKS）不符合要求：{reason}。需要至少一把 P-256 簽章金鑰（use "sig"）與一把加密金鑰（use "enc"），且不得含私鑰。',
+      en: 'The key set (JWKS) does not meet the requirements: {reason}. It needs at least one P-256 "sig" key and one "enc" key, and no private members.',
+    },
+  },
+  'onboarding.not-resubmittable': {
+    status: 409,
+    title: { 'zh-TW': '申請案目前不能修改', en: 'Application cannot be changed now' },
+    detail: {
+      'zh-TW': '申請案「{applicationId}」的狀態是「{status}」；只有「需要修正」的申請案可以重新送出。',
+      en: 'The application "{applicationId}" is "{status}"; only an application with changes requested can be resubmitted.',
+    },
+  },
+  'onboarding.subject-taken': {
+    status: 409,
+    title: { 'zh-TW': '代號已被使用', en: 'Id already in use' },
+    detail: {
+      'zh-TW':
+        '「{id}」已屬於其他機關，或不在貴機關的命名範圍內（需以「{organisationId}.」開頭）。請改用其他代號。',
+      en: '"{id}" belongs to another organisation or is outside your namespace (it must start with "{organisationId}."). Choose another id.',
+    },
+  },
+  'onboarding.last-admin': {
+    status: 409,
+    title: { 'zh-TW': '不能移除最後一位管理者', en: 'Cannot remove the last administrator' },
+    detail: {
+      'zh-TW': '「{organisationId}」至少要有一位管理者。請先加入另一位管理者再移除。',
+      en: '{organisationId} needs at least one administrator. Add another administrator first.',
+    },
+  },
+  'onboarding.staff-not-found': {
+    status: 404,
+    title: { 'zh-TW': '找不到此人員', en: 'Staff member not found' },
+    detail: {
+      'zh-TW': '「{organisationId}」沒有此人員擔任「{role}」。',
+      en: '{organisationId} has no such person in the role "{role}".',
+    },
+  },
+  'onboarding.client-not-found': {
+    status: 404,
+    title: { 'zh-TW': '找不到此用戶端', en: 'Client not found' },
+    detail: {
+      'zh-TW': '「{organisationId}」沒有用戶端「{clientId}」，或它沒有登記 JWKS 網址可供更新。',
+      en: '{organisationId} has no client "{clientId}", or it has no JWKS URL to refresh from.',
+    },
+  },
+  'onboarding.sandbox-persona-only': {
+    status: 403,
+    title: { 'zh-TW': '沙盒服務僅限測試身分', en: 'Sandbox service: test personas only' },
+    detail: {
+      'zh-TW':
+        '「{serviceId}」是尚未上線的沙盒服務，只有平臺公布的測試身分可以同意提供資料。您的真實資料不會送出。',
+      en: '{serviceId} is a sandbox service that is not live yet; only the published test personas may consent. None of your real data is sent.',
+    },
+  },
+  'operator.forbidden': {
+    status: 403,
+    title: { 'zh-TW': '僅限平臺營運審查人員', en: 'Platform operators only' },
+    detail: {
+      'zh-TW': '此操作需要平臺營運單位的「{role}」角色。',
+      en: 'This needs the role "{role}" of the platform operator.',
+    },
+  },
+  'operator.reason-required': {
+    status: 400,
+    title: { 'zh-TW': '請填寫理由', en: 'Reason required' },
+    detail: {
+      'zh-TW': '「{decision}」必須附上理由，申請者才知道如何處理。',
+      en: '"{decision}" needs a reason so the applicant knows what to do.',
+    },
+  },
+  'operator.already-decided': {
+    status: 409,
+    title: { 'zh-TW': '申請案已處理', en: 'Application already decided' },
+    detail: {
+      'zh-TW': '申請案「{applicationId}」的狀態是「{status}」，目前不能再做審查決定。',
+      en: 'The application "{applicationId}" is "{status}" and cannot be decided now.',
+    },
+  },
+  'operator.suspension-state': {
+    status: 409,
+    title: { 'zh-TW': '停權狀態不符', en: 'Suspension state does not allow this' },
+    detail: {
+      'zh-TW': '「{organisationId}」{state}，無法執行此操作。',
+      en: '{organisationId}: {state}; this cannot be done now.',
+    },
+  },
+  'exchange.agency-suspended': {
+    status: 503,
+    title: { 'zh-TW': '資料提供機關已暫停', en: 'Data provider suspended' },
+    detail: {
+      'zh-TW': '資料提供機關「{agency}」（{agencyId}）目前已被平臺暫停，暫時無法取得其資料。',
+      en: 'The data provider {agency} ({agencyId}) is currently suspended from the platform, so its data cannot be fetched.',
+    },
+  },
+  'application.parties-required': {
+    status: 400,
+    title: { 'zh-TW': '請填寫其他申請人', en: 'Other parties needed' },
+    detail: {
+      'zh-TW': '此服務需要其他人一起同意。請為「{role}」填寫身分證號與聯絡方式（電子郵件或手機）。',
+      en: 'This service needs other people to consent too. Give the national ID and a contact (e-mail or mobile) of the {role}.',
+    },
+  },
+  'application.party-invalid': {
+    status: 400,
+    title: { 'zh-TW': '共同申請人資料不正確', en: 'Party details not valid' },
+    detail: {
+      'zh-TW': '「{role}」的資料不正確：{reason}。',
+      en: 'The details of the {role} are not valid: {reason}.',
+    },
+  },
+  'application.not-found': {
+    status: 404,
+    title: { 'zh-TW': '找不到此邀請', en: 'Invitation not found' },
+    detail: {
+      'zh-TW': '找不到邀請「{id}」，或它不是寄給目前登入的您。請確認以收到邀請的本人身分登入。',
+      en: 'There is no invitation "{id}", or it was not sent to the person signed in. Sign in as the person who was invited.',
+    },
+  },
+  'application.not-open': {
+    status: 409,
+    title: { 'zh-TW': '邀請已結束', en: 'Invitation no longer open' },
+    detail: {
+      'zh-TW': '此邀請目前的狀態是「{status}」，不能再同意或拒絕。',
+      en: 'This invitation is "{status}" and can no longer be consented to or declined.',
+    },
+  },
+  'application.rate-limited': {
+    status: 429,
+    title: { 'zh-TW': '嘗試次數過多', en: 'Too many attempts' },
+    detail: {
+      'zh-TW': '查詢邀請的次數過多，請於 {retryAfter} 秒後再試。',
+      en: 'Too many invitation look-ups. Try again in {retryAfter} seconds.',
+    },
+  },
+  'counter.service-not-found': {
+    status: 404,
+    title: { 'zh-TW': '找不到此臨櫃服務', en: 'Counter service not found' },
+    detail: {
+      'zh-TW': '目錄中沒有代碼為「{serviceId}」的臨櫃服務。請由臨櫃核驗頁重新選擇服務。',
+      en: 'The catalogue has no counter service with id "{serviceId}". Choose the service again on the counter page.',
+    },
+  },
+  'counter.case-not-found': {
+    status: 404,
+    title: { 'zh-TW': '找不到此臨櫃核驗', en: 'Counter case not found' },
+    detail: {
+      'zh-TW': '您的帳號沒有代碼為「{caseId}」的臨櫃核驗。請回到臨櫃核驗頁重新同意。',
+      en: 'Your account has no counter case with id "{caseId}". Go back to the counter page and consent again.',
+    },
+  },
+  'counter.case-closed': {
+    status: 410,
+    title: { 'zh-TW': '此臨櫃核驗已結束', en: 'Counter case closed' },
+    detail: {
+      'zh-TW': '這次臨櫃核驗已{status}，無法再產生條碼。如仍需核驗，請重新同意。',
+      en: 'This counter case is {status}; no new code can be made for it. Consent again if you still need a check.',
+    },
+  },
+  'counter.code-expired': {
+    status: 410,
+    title: { 'zh-TW': '條碼已過期', en: 'Code expired' },
+    detail: {
+      'zh-TW':
+        '這個條碼或短碼已過期（每組只在 {seconds} 秒內有效，新的一組出現後舊的即失效）。請民眾出示畫面上最新的條碼。',
+      en: 'This QR or short code has expired (each is valid for {seconds} seconds, and a new one replaces the old). Ask the citizen for the code now on their screen.',
+    },
+  },
+  'counter.code-used': {
+    status: 409,
+    title: { 'zh-TW': '條碼已使用過', en: 'Code already used' },
+    detail: {
+      'zh-TW': '這次臨櫃核驗已於 {redeemedAt} 核驗過，每次同意只能核驗一次。如需再次核驗，請民眾重新同意。',
+      en: 'This counter case was already verified at {redeemedAt}; each consent can be verified once. Ask the citizen to consent again if another check is needed.',
+    },
+  },
+  'counter.code-forged': {
+    status: 400,
+    title: { 'zh-TW': '條碼無效', en: 'Code not valid' },
+    detail: {
+      'zh-TW': '這不是平臺發出的有效條碼（{reason}）。請民眾由 MyData 臨櫃核驗頁出示條碼。',
+      en: 'This is not a valid code issued by the platform ({reason}). Ask the citizen to show the code from the MyData counter page.',
+    },
+  },
+  'counter.code-unknown': {
+    status: 404,
+    title: { 'zh-TW': '查無此短碼', en: 'No such short code' },
+    detail: {
+      'zh-TW':
+        '短碼「{code}」不存在或輸入有誤。請核對民眾畫面上的 8 碼短碼後重新輸入（10 分鐘內最多錯 {max} 次）。',
+      en: 'The short code "{code}" does not exist or was mistyped. Check the 8-character code on the citizen\'s screen and type it again (at most {max} mistakes in 10 minutes).',
+    },
+  },
+  'counter.rate-limited': {
+    status: 429,
+    title: { 'zh-TW': '輸入錯誤次數過多', en: 'Too many wrong codes' },
+    detail: {
+      'zh-TW': '您輸入錯誤的短碼次數過多，請於 {until} 後再試，或改用相機掃描條碼。',
+      en: 'Too many wrong short codes were typed. Try again after {until}, or scan the QR code with the camera.',
+    },
+  },
+  'counter.not-a-clerk': {
+    status: 403,
+    title: { 'zh-TW': '您不是臨櫃人員', en: 'Not a counter clerk' },
+    detail: {
+      'zh-TW': '只有機關或業者登記的臨櫃人員（counter-clerk）可以核驗民眾資料。請洽貴單位的管理者將您加入。',
+      en: "Only counter clerks (role counter-clerk) registered by an organisation can verify citizens' data. Ask your organisation's administrator to add you.",
+    },
+  },
+  'counter.other-organisation': {
+    status: 403,
+    title: { 'zh-TW': '非本單位的服務', en: 'Service of another organisation' },
+    detail: {
+      'zh-TW': '您不是「{provider}」的臨櫃人員，不能核驗該單位服務的條碼。請選擇您所屬單位的服務。',
+      en: 'You are not a counter clerk of {provider}, so you cannot verify codes for its services. Choose a service of your own organisation.',
+    },
+  },
+  'counter.wrong-service': {
+    status: 403,
+    title: { 'zh-TW': '不是這項服務的條碼', en: 'Code of another service' },
+    detail: {
+      'zh-TW':
+        '此條碼是民眾同意給「{service}」使用的，不是您目前選擇的「{selected}」。請切換服務或請民眾重新選擇服務。',
+      en: 'The citizen consented to "{service}", not to "{selected}", the service you selected. Switch the service, or ask the citizen to choose the right one.',
+    },
+  },
+  'counter.provider-suspended': {
+    status: 403,
+    title: { 'zh-TW': '此單位已暫停使用平臺', en: 'Organisation suspended' },
+    detail: {
+      'zh-TW': '「{provider}」目前已被平臺暫停，暫時不能申請或核驗臨櫃服務的資料。',
+      en: '{provider} is currently suspended from the platform; its counter services cannot be used or verified for now.',
     },
   },
   'server.not-ready': {

@@ -1,6 +1,7 @@
 import { type Static, Type } from 'typebox';
 import { AssuranceLevel } from '../assurance.ts';
 import { LocalizedText } from '../i18n.ts';
+import { IntegrationShares } from '../stats/schemas.ts';
 
 const Id = (description: string) =>
   Type.String({ pattern: '^[a-z0-9]+(?:[.-][a-z0-9]+)*$', minLength: 2, maxLength: 80, description });
@@ -114,6 +115,21 @@ export const Purpose = Type.Object(
 );
 export type Purpose = Static<typeof Purpose>;
 
+export const ServiceParty = Type.Object(
+  {
+    role: Type.String({ pattern: '^[a-z][a-z0-9-]{0,39}$', description: 'The role id, e.g. vehicle-owner' }),
+    name: LocalizedText,
+    datasets: Type.Array(DatasetId, {
+      minItems: 1,
+      maxItems: 50,
+      description: 'The datasets this person gives',
+    }),
+    initiator: Type.Optional(Type.Literal(true, { description: 'The person who starts the application' })),
+  },
+  { additionalProperties: false },
+);
+export type ServiceParty = Static<typeof ServiceParty>;
+
 export const Service = Type.Object(
   {
     id: ServiceId,
@@ -128,6 +144,13 @@ export const Service = Type.Object(
       maximum: 3650,
       description: 'How long the provider says it keeps the data it receives',
     }),
+    parties: Type.Optional(
+      Type.Array(ServiceParty, {
+        minItems: 2,
+        maxItems: 10,
+        description: 'A multi-person application: who gives which datasets (docs/multi-person.md)',
+      }),
+    ),
   },
   { additionalProperties: false, description: 'An online or counter service that asks citizens for data' },
 );
@@ -153,6 +176,7 @@ export const Statistics = Type.Object(
     transfers: Type.Integer({ description: 'Online-service transfers, all time' }),
     counterRedemptions: Type.Integer({ description: 'Counter verifications, all time' }),
     organisationsBySector: Type.Record(Type.String(), Type.Integer()),
+    integration: IntegrationShares,
     asOf: Type.String({ format: 'date-time' }),
   },
   { additionalProperties: false },

@@ -1,7 +1,7 @@
 import type { TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import type { FieldIssue } from '../errors.ts';
-import { Catalogue, type Dataset } from './schemas.ts';
+import { Catalogue, type Dataset, type Service } from './schemas.ts';
 
 /** Structural problems of a value against a schema, as JSON-Pointer-located issues. */
 export function schemaIssues(schema: TSchema, value: unknown, base = ''): FieldIssue[] {
@@ -100,6 +100,62 @@ export function validateCatalogue(catalogue: unknown): FieldIssue[] {
     if (!s.datasets.some((sd) => sd.required)) {
       issues.push({ pointer: `${at}/datasets`, message: 'a service must require at least one dataset' });
     }
+    issues.push(...partyIssues(s, at));
   });
   return issues;
+}
+
+/** Rules of a multi-person service: one initiator, unique roles, every dataset given by exactly one party. */
+export function partyIssues(service: Service, at = ''): FieldIssue[] {
+  const parties = service.parties;
+  if (!parties) return [];
+  const issues: FieldIssue[] = [];
+  const initiators = parties.filter((p) => p.initiator).length;
+  if (initiators !== 1) {
+    issues.push({
+      pointer: `${at}/parties`,
+      message: `exactly one party must be the initiator (found ${initiators})`,
+    });
+  }
+  const roles = new Set<string>();
+  const owner = new Map<string, string>();
+  parties.forEach((p, i) => {
+    if (roles.has(p.role))
+      issues.push({ pointer: `${at}/parties/${i}/role`, message: `role "${p.role}" is used more than once` });
+    roles.add(p.role);
+    p.datasets.forEach((id, j) => {
+      const other = owner.get(id);
+      if (other !== undefined) {
+        issues.push({
+          pointer: `${at}/parties/${i}/datasets/${j}`,
+          message: `"${id}" is already given by "${other}"`,
+        });
+      } else if (!service.datasets.some((d) => d.datasetId === id)) {
+        issues.push({
+          pointer: `${at}/parties/${i}/datasets/${j}`,
+          message: `"${id}" is not a dataset of the service`,
+        });
+      }
+      owner.set(id, p.role);
+    });
+  });
+  for (const d of service.datasets) {
+    if (!owner.has(d.datasetId)) {
+      issues.push({ pointer: `${at}/parties`, message: `no party gives "${d.datasetId}"` });
+    }
+  }
+  return issues;
+}
+
+/** The initiator of a multi-person service, or undefined for a service one person applies for. */
+export function initiatorOf(service: Service) {
+  return service.parties?.find((p) => p.initiator);
+}
+
+/** The service as its initiator consents to it: only the initiator's datasets (the whole service when single-person). */
+export function initiatorView(service: Service): Service {
+  const initiator = initiatorOf(service);
+  if (!initiator) return service;
+  const own = new Set(initiator.datasets);
+  return { ...service, datasets: service.datasets.filter((d) => own.has(d.datasetId)) };
 }

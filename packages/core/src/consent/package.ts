@@ -43,10 +43,31 @@ export interface PackageClaims {
   purpose: string;
   mode: 'online';
   datasets: PackageDataset[];
+  /** Multi-person applications only: the initiator's role (its data is `datasets`, its subject `sub`). */
+  role?: string;
+  /** Multi-person applications only: every other party's data under its role, with its own pairwise subject. */
+  parties?: PackageParty[];
+}
+
+/** One other party of a multi-person application inside a package. */
+export interface PackageParty {
+  role: string;
+  /** The party's pairwise subject at this service. */
+  sub: string;
+  /** SHA-256 (base64url) of the party's own signed consent receipt. */
+  receiptSha256: string;
+  datasets: PackageDataset[];
 }
 
 /** The events a service's webhook receives. */
-export const WEBHOOK_EVENTS = ['consent.withdrawn', 'consent.expired', 'transfer.failed'] as const;
+export const WEBHOOK_EVENTS = [
+  'consent.withdrawn',
+  'consent.expired',
+  'transfer.failed',
+  'application.progress',
+  'application.ready',
+  'application.ended',
+] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 /** The claims of a webhook JWS. */
@@ -58,4 +79,18 @@ export interface WebhookClaims {
   event: WebhookEvent;
   consentId: string;
   sub: string;
+  /** application.* events only: where the multi-person application stands. */
+  progress?: ApplicationProgress;
+}
+
+export const MULTI_PERSON_STATUSES = ['waiting', 'ready', 'ended'] as const;
+export const PARTY_STATUSES = ['waiting', 'consented', 'declined', 'expired'] as const;
+export type PartyStatus = (typeof PARTY_STATUSES)[number];
+
+/** Where a multi-person application stands, as its service sees it (no personal data). */
+export interface ApplicationProgress {
+  status: (typeof MULTI_PERSON_STATUSES)[number];
+  parties: { role: string; status: PartyStatus }[];
+  /** When the invitations expire (ISO 8601). */
+  expiresAt?: string;
 }
