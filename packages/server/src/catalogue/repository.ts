@@ -81,8 +81,14 @@ function toDataset(r: DatasetRow): Dataset {
   };
 }
 
-/** Storage of the catalogue: organisations, datasets and services. */
-export function createCatalogueRepo(db: Db) {
+/**
+ * Storage of the catalogue: organisations, datasets and services. `publicOnly` (the public API)
+ * leaves out organisations not yet approved, their datasets and services, and sandbox services.
+ */
+export function createCatalogueRepo(db: Db, options: { publicOnly?: boolean } = {}) {
+  const publicOnly = options.publicOnly === true;
+  const listedIds = () =>
+    db.selectFrom('organisations').select('organisations.id').where('listed', '=', true);
   const datasetColumns = [
     'datasets.id',
     'datasets.agency_id',
@@ -104,6 +110,7 @@ export function createCatalogueRepo(db: Db) {
       mode: string;
       purpose: Service['purpose'];
       retention_days: number;
+      parties?: unknown[] | null;
     }>,
   ): Promise<Service[]> {
     if (rows.length === 0) return [];
@@ -126,6 +133,7 @@ export function createCatalogueRepo(db: Db) {
       mode: r.mode as ServiceMode,
       purpose: r.purpose,
       retentionDays: r.retention_days,
+      ...(r.parties ? { parties: r.parties as NonNullable<Service['parties']> } : {}),
       datasets: links
         .filter((l) => l.service_id === r.id)
         .map((l) => ({ datasetId: l.dataset_id, required: l.required, justification: l.justification })),
@@ -187,6 +195,7 @@ export function createCatalogueRepo(db: Db) {
             mode: s.mode,
             purpose: json(s.purpose),
             retention_days: s.retentionDays,
+            parties: s.parties ? json(s.parties) : null,
           };
           await tx
             .insertInto('services')
@@ -218,6 +227,7 @@ export function createCatalogueRepo(db: Db) {
         .selectFrom('organisations')
         .select(['id', 'name', 'sector', 'roles', 'website'])
         .orderBy('id');
+      if (publicOnly) q = q.where('listed', '=', true);
       if (filter.sector) q = q.where('sector', '=', filter.sector);
       if (filter.role) q = q.where(sql<boolean>`roles @> ${json([filter.role])}::jsonb`);
       const rows = await q.execute();
@@ -227,16 +237,17 @@ export function createCatalogueRepo(db: Db) {
     async getOrganisation(id: string): Promise<Organisation> {
       const row = await db
         .selectFrom('organisations')
-        .select(['id', 'name', 'sector', 'roles', 'website'])
+        .select(['id', 'name', 'sector', 'roles', 'website', 'listed'])
         .where('id', '=', id)
         .executeTakeFirst();
-      const org = row && toOrganisation(row);
+      const org = row && (!publicOnly || row.listed) ? toOrganisation(row) : undefined;
       if (!org) throw new AppError('catalogue.organisation-not-found', { id });
       return org;
     },
 
     async listDatasets(filter: DatasetFilter): Promise<Page<Dataset>> {
       let q = db.selectFrom('datasets');
+      if (publicOnly) q = q.where('agency_id', 'in', listedIds());
       if (filter.agency) q = q.where('agency_id', '=', filter.agency);
       if (filter.topic) q = q.where('topic', '=', filter.topic);
       if (filter.q) {
@@ -268,6 +279,7 @@ export function createCatalogueRepo(db: Db) {
         .selectFrom('datasets')
         .select([...datasetColumns])
         .where('id', '=', id)
+        .$if(publicOnly, (q) => q.where('agency_id', 'in', listedIds()))
         .executeTakeFirst();
       if (!row) throw new AppError('catalogue.dataset-not-found', { id });
       return toDataset(row);
@@ -279,12 +291,16 @@ export function createCatalogueRepo(db: Db) {
         .selectFrom('datasets')
         .select([...datasetColumns])
         .where('id', 'in', ids)
+        .$if(publicOnly, (q) => q.where('agency_id', 'in', listedIds()))
         .execute();
       return rows.map(toDataset);
     },
 
     async listServices(filter: ServiceFilter): Promise<Page<Service>> {
       let q = db.selectFrom('services');
+      if (publicOnly) {
+        q = q.where('environment', '=', 'production').where('provider_id', 'in', listedIds());
+      }
       if (filter.mode) q = q.where('mode', '=', filter.mode);
       if (filter.provider) q = q.where('provider_id', '=', filter.provider);
       if (filter.dataset) {
@@ -312,7 +328,16 @@ export function createCatalogueRepo(db: Db) {
       }
       const [rows, count] = await Promise.all([
         q
-          .select(['id', 'provider_id', 'name', 'description', 'mode', 'purpose', 'retention_days'])
+          .select([
+            'id',
+            'provider_id',
+            'name',
+            'description',
+            'mode',
+            'purpose',
+            'retention_days',
+            'parties',
+          ])
           .orderBy('id')
           .limit(filter.limit)
           .offset(filter.offset)
@@ -325,8 +350,11 @@ export function createCatalogueRepo(db: Db) {
     async getService(id: string): Promise<Service> {
       const rows = await db
         .selectFrom('services')
-        .select(['id', 'provider_id', 'name', 'description', 'mode', 'purpose', 'retention_days'])
+        .select(['id', 'provider_id', 'name', 'description', 'mode', 'purpose', 'retention_days', 'parties'])
         .where('id', '=', id)
+        .$if(publicOnly, (q) =>
+          q.where('environment', '=', 'production').where('provider_id', 'in', listedIds()),
+        )
         .execute();
       const [service] = await servicesWithDatasets(rows);
       if (!service) throw new AppError('catalogue.service-not-found', { id });

@@ -10,6 +10,10 @@ export interface OrganisationsTable {
   /** Set while the operator has suspended the organisation; cleared when reinstated. */
   suspended_at: Timestamp | null;
   suspension_reason: string | null;
+  /** false for a sign-up until an application of it is approved: hidden from the public catalogue. */
+  listed: Generated<boolean>;
+  /** The sign-up's security contact, sealed with the at-rest envelope (onboarding). */
+  security_contact_sealed: string | null;
   created_at: Generated<Timestamp>;
   updated_at: Generated<Timestamp>;
 }
@@ -36,6 +40,10 @@ export interface ServicesTable {
   mode: string;
   purpose: Json<{ dpv: string; description: { 'zh-TW': string; en: string } }>;
   retention_days: number;
+  /** 'production', or 'sandbox' for an applicant's test twin (never listed, never counted). */
+  environment: Generated<string>;
+  /** Multi-person services only: Service['parties']. */
+  parties: Json<unknown[]> | null;
   created_at: Generated<Timestamp>;
   updated_at: Generated<Timestamp>;
 }

@@ -109,6 +109,20 @@ const Env = Type.Object({
     description: 'a citizen session ends this long after sign-in, however active',
   }),
   IDENTITY_CHALLENGE_SECONDS: Type.Integer({ minimum: 10, maximum: 600, default: 120 }),
+  COUNTER_CODE_SECONDS: Type.Integer({
+    minimum: 2,
+    maximum: 600,
+    default: 60,
+    description:
+      "how long each counter QR and short code is valid; the citizen's page shows a new one each period",
+  }),
+  OPERATOR_NATIONAL_IDS: Type.Optional(
+    Type.String({
+      pattern: '^\\s*[A-Za-z][0-9]{9}\\s*(,\\s*[A-Za-z][0-9]{9}\\s*)*$',
+      description:
+        'national IDs (comma-separated) made platform operator reviewers at start; they sign in like any citizen',
+    }),
+  ),
   IDENTITY_NATIONAL_CA_DIR: Type.Optional(
     Type.String({
       minLength: 1,
@@ -164,6 +178,10 @@ export interface Config {
   };
   exchange: ExchangeConfig;
   identity: IdentityConfig;
+  /** Counter verification (docs/counter.md). */
+  counter: { codeSeconds: number };
+  /** Onboarding (docs/onboarding.md): national IDs ensured as operator reviewers at start. */
+  onboarding: { operatorNationalIds: string[] };
 }
 
 export interface IdentityConfig {
@@ -308,6 +326,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         ? resolve(v.IDENTITY_NATIONAL_CA_DIR)
         : join(resolve(v.MYDATA_DATA_DIR), 'national-ca'),
       oidc: v.IDENTITY_OIDC_ISSUER ? oidcConfig(v) : undefined,
+    },
+    counter: { codeSeconds: v.COUNTER_CODE_SECONDS },
+    onboarding: {
+      operatorNationalIds: (v.OPERATOR_NATIONAL_IDS ?? '')
+        .split(',')
+        .map((id) => id.trim().toUpperCase())
+        .filter((id) => id.length > 0),
     },
   };
 }

@@ -81,6 +81,8 @@ export interface GatewayOptions {
   /** How long catalogue entries and registrations read by fetch() are reused; 2000 ms by default. */
   lookupCacheMs?: number;
   now?: () => number;
+  /** Whether the operator has suspended an agency: the gateway then refuses to call it. */
+  isSuspended?: (agencyId: string) => Promise<boolean>;
 }
 
 /** How an error names an agency: in Chinese, in English (`@en`, see formatErrorDetail), and by id. */
@@ -598,6 +600,10 @@ export function createExchangeGateway(options: GatewayOptions) {
             entries.push(unsent(exchangeId, dataset.agencyId, id, req, 'exchange.agency-not-registered'));
             throw new AppError('exchange.agency-not-registered', agency);
           }
+          if (await options.isSuspended?.(dataset.agencyId)) {
+            entries.push(unsent(exchangeId, dataset.agencyId, id, req, 'exchange.agency-suspended'));
+            throw new AppError('exchange.agency-suspended', agency);
+          }
           return fetchOne(exchangeId, channelFor(reg), dataset, agency, req, entries);
         }),
       );
@@ -667,6 +673,7 @@ export function createExchangeGateway(options: GatewayOptions) {
         ]);
         throw new AppError('exchange.agency-not-registered', agency);
       }
+      if (await options.isSuspended?.(req.agencyId)) throw new AppError('exchange.agency-suspended', agency);
       const channel = channelFor(reg);
       const h = healthOf(reg.agencyId);
       const admitted = h.breaker.admit();

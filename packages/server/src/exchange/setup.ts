@@ -41,6 +41,8 @@ export async function loadOrCreateSigningKey(path: string): Promise<JWK> {
 export async function openExchange(options: {
   config: Pick<Config, 'dataDir' | 'exchange'>;
   db: Db;
+  /** Whether the operator has suspended an agency (catalogue/suspension.ts). */
+  isSuspended?: (agencyId: string) => Promise<boolean>;
 }): Promise<PlatformExchange> {
   const { exchange: x, dataDir } = options.config;
   let local: LocalPki | undefined;
@@ -67,6 +69,7 @@ export async function openExchange(options: {
     backoffBaseMs: x.backoffMs,
     breaker: { failureThreshold: x.breakerFailures, resetAfterMs: x.breakerResetMs },
     clockSkewSeconds: x.clockSkewSeconds,
+    ...(options.isSuspended ? { isSuspended: options.isSuspended } : {}),
   });
   if (x.healthIntervalMs > 0) gateway.startHealthChecks(x.healthIntervalMs);
   return {

@@ -2,6 +2,8 @@
  * oidc-provider's storage over Kysely: every artefact in one table, keyed by model and id. Clients
  * are not stored here but read from `oauth_clients`, which only `registerClient` writes.
  */
+
+import { sql } from 'kysely';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import type { Db } from '../db/database.ts';
@@ -107,6 +109,16 @@ export async function revokeGrant(db: Db, grantId: string): Promise<void> {
       eb.or([eb('grant_id', '=', grantId), eb.and([eb('model', '=', 'Grant'), eb('id', '=', grantId)])]),
     )
     .execute();
+}
+
+/** Deletes every code, token, grant and pushed request of the given clients (a suspended provider's). */
+export async function revokeClients(db: Db, clientIds: string[]): Promise<number> {
+  if (clientIds.length === 0) return 0;
+  const result = await db
+    .deleteFrom('oauth_artifacts')
+    .where(sql<string>`payload->>'clientId'`, 'in', clientIds)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
 }
 
 /** Deletes artefacts and seen DPoP proofs that can no longer be used; any process may run it. */

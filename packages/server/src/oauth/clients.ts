@@ -26,6 +26,8 @@ export interface ClientRegistrationInput {
   redirectUris: string[];
   /** Where the platform posts signed events (consent withdrawn or expired, transfer failed). */
   webhookUrl?: string | undefined;
+  /** Sandbox clients only: plain http redirect URIs on any host (test systems), never for production. */
+  allowHttpRedirects?: boolean | undefined;
 }
 
 export interface RegisteredClient {
@@ -43,7 +45,7 @@ function refuse(reason: string): never {
 }
 
 /** https anywhere, http only on this machine (development and the demo); never a fragment. */
-function checkUrl(value: unknown, what: string): string {
+function checkUrl(value: unknown, what: string, anyHttp = false): string {
   if (typeof value !== 'string') refuse(`${what} must be a URL`);
   let url: URL;
   try {
@@ -54,7 +56,7 @@ function checkUrl(value: unknown, what: string): string {
   if (url.hash) refuse(`${what} "${value}" must not have a fragment`);
   if (url.username || url.password) refuse(`${what} "${value}" must not carry credentials`);
   if (url.protocol === 'https:') return value;
-  if (url.protocol === 'http:' && LOCAL_HOSTS.has(url.hostname)) return value;
+  if (url.protocol === 'http:' && (anyHttp || LOCAL_HOSTS.has(url.hostname))) return value;
   refuse(`${what} "${value}" must use https (http only on localhost)`);
 }
 
@@ -92,7 +94,7 @@ export function validateRegistration(input: ClientRegistrationInput): Registered
   ) {
     refuse('redirectUris must list 1 to 10 addresses');
   }
-  const redirectUris = input.redirectUris.map((u) => checkUrl(u, 'redirect URI'));
+  const redirectUris = input.redirectUris.map((u) => checkUrl(u, 'redirect URI', input.allowHttpRedirects));
   const webhookUrl = input.webhookUrl === undefined ? undefined : checkUrl(input.webhookUrl, 'webhook URL');
   return { clientId: input.clientId, jwks: { keys }, redirectUris, webhookUrl };
 }

@@ -1,16 +1,12 @@
 /**
  * Who works for which organisation, in which role. Staff sign in as citizens (any identity method);
  * a role here is what lets a signed-in person act for an organisation. The platform operator's
- * reviewers are staff of the reserved organisation `PLATFORM_OPERATOR`.
+ * reviewers are staff of the reserved organisation `PLATFORM_OPERATOR_ID`.
  */
-import { AppError, isValidNationalId } from '@mydata/core';
+import { AppError, isValidNationalId, type OrganisationStaffRole } from '@mydata/core';
 import type { Db } from '../db/database.ts';
 
-export const STAFF_ROLES = ['admin', 'developer', 'counter-clerk'] as const;
-export type StaffRole = (typeof STAFF_ROLES)[number] | 'operator';
-
-/** The organisation id operator reviewers belong to; no catalogue organisation may take it. */
-export const PLATFORM_OPERATOR = 'platform-operator';
+export type StaffRole = OrganisationStaffRole | 'operator';
 
 export interface StaffMember {
   organisationId: string;
