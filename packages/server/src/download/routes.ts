@@ -8,10 +8,11 @@ import {
   strongestAssurance,
 } from '@mydata/core';
 import { Type } from 'typebox';
+import { failedAgencies } from '../exchange/failures.ts';
 import { replyWithProblem } from '../http/problem.ts';
 import { checkOrigin, createSessionGuard } from '../identity/http.ts';
 import type { IdentityService } from '../identity/service.ts';
-import { type DownloadService, failedAgencies } from './service.ts';
+import type { DownloadService } from './service.ts';
 
 export interface DownloadRoutesOptions {
   service: DownloadService;

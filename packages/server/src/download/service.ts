@@ -5,6 +5,7 @@
  * with the at-rest envelope, until the citizen fetches it once; that hand-over and its notified
  * `download` usage-log entry commit in one transaction.
  */
+
 import { createHash, randomUUID } from 'node:crypto';
 import {
   AppError,
@@ -31,6 +32,7 @@ import type { createCatalogueRepo } from '../catalogue/repository.ts';
 import type { Envelope } from '../crypto/envelope.ts';
 import type { Db } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
+import { failedAgencies } from '../exchange/failures.ts';
 import type { ExchangeGateway, FetchedDataset } from '../exchange/gateway.ts';
 import type { IdentityRepo } from '../identity/repository.ts';
 import type { UsageRecorder } from '../log/record.ts';
@@ -69,18 +71,6 @@ export interface DownloadView {
   createdAt: string;
   expiresAt: string;
   datasets: { id: string; name: LocalizedText; agency: { id: string; name: LocalizedText } }[];
-}
-
-/** The datasets a failed collection is about, and their agencies, from the gateway's coded error. */
-export function failedAgencies(error: AppError, datasets: Dataset[]): string[] {
-  const ids = new Set<string>();
-  if (typeof error.params.agencyId === 'string') ids.add(error.params.agencyId);
-  for (const issue of error.issues ?? []) {
-    const index = /^\/datasets\/(\d+)$/.exec(issue.pointer)?.[1];
-    const agencyId = index === undefined ? undefined : datasets[Number(index)]?.agencyId;
-    if (agencyId) ids.add(agencyId);
-  }
-  return [...ids].sort();
 }
 
 const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
