@@ -180,6 +180,8 @@ export interface OAuthHarnessOptions {
   database?: Awaited<ReturnType<typeof createTestDatabase>>;
   /** The population sign-in checks against; the demo's first 300 citizens by default. */
   population?: ReturnType<typeof createPopulation>;
+  /** The exchange gateway, for its routes (the agencies' keys a service verifies packages with). */
+  gateway?: Parameters<typeof buildApp>[0]['gateway'];
 }
 
 export async function createOAuthHarness(options: OAuthHarnessOptions = {}) {
@@ -237,6 +239,7 @@ export async function createOAuthHarness(options: OAuthHarnessOptions = {}) {
     identity: identity.routes,
     oauth: oauth.http,
     ...(capability.routes ? { consent: capability.routes } : {}),
+    ...(options.gateway ? { gateway: options.gateway } : {}),
   });
   await app.listen({ port, host: '127.0.0.1' });
 

@@ -387,7 +387,7 @@ describe('The package endpoint', () => {
     const consent = h.standIn.consents.get(consentId);
     if (consent) consent.status = 'pending';
     const first = await fetchPackage(at, proof);
-    expect(first.status).toBe(409);
+    expect(first.status).toBe(425);
     expect(first.body()).toMatchObject({ code: 'transfer.package-not-ready' });
     if (consent) consent.status = 'active';
     const replay = await fetchPackage(at, proof);

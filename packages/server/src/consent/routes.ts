@@ -1,23 +1,29 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
+  AppError,
+  type AssuranceLevel,
   CONSENT_STATUSES,
   ERROR_CATALOGUE,
   type ErrorCode,
   formatErrorDetail,
   JOSE_MEDIA_TYPE,
   LocalizedText,
+  meetsAssurance,
   negotiateLanguage,
 } from '@mydata/core';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { createSessionGuard } from '../identity/http.ts';
 import type { IdentityService } from '../identity/service.ts';
+import type { Parties } from './parties.ts';
 import type { ConsentService, ConsentView as ServiceConsentView } from './service.ts';
 
 export interface ConsentRoutesOptions {
   service: ConsentService;
-  identity: Pick<IdentityService, 'session'>;
+  identity: Pick<IdentityService, 'session'> & Partial<Pick<IdentityService, 'stepUpOptions'>>;
   publicUrl: string;
+  /** Multi-person applications: the invitee's routes (/invitations/:id). */
+  parties?: Parties;
 }
 
 const Ref = Type.Object({ id: Type.String(), name: LocalizedText });
@@ -171,6 +177,88 @@ export const consentRoutes: FastifyPluginAsyncTypebox<ConsentRoutesOptions> = as
     async (req, reply) => {
       const session = await requireSession(req, reply);
       return present(req, await service.withdraw(req.params.id, session.citizenId, 'withdrawn'));
+    },
+  );
+
+  const parties = opts.parties;
+  if (!parties) return;
+  const Invitation = Type.Object({}, { additionalProperties: true });
+
+  /** The invitation with what the signed-in invitee's sign-in allows. */
+  async function withAssurance(
+    session: { assurance: string; citizenId: string },
+    view: Awaited<ReturnType<Parties['invitation']>>,
+  ) {
+    const current = session.assurance as AssuranceLevel;
+    const required = view.requiredAssurance;
+    const candidates = opts.identity.stepUpOptions
+      ? await opts.identity.stepUpOptions(session as never, required)
+      : [];
+    return {
+      ...view,
+      assurance: { current, required, sufficient: meetsAssurance(current, required), candidates },
+    };
+  }
+
+  app.get(
+    '/invitations/:id',
+    {
+      schema: {
+        tags: ['consent'],
+        summary:
+          'A multi-person application invitation, for the person it names only (anyone else: application.not-found)',
+        params: Params,
+        response: { 200: Invitation },
+      },
+    },
+    async (req, reply) => {
+      const session = await requireSession(req, reply);
+      reply.header('cache-control', 'no-store');
+      return withAssurance(session, await parties.invitation(req.params.id, session.citizenId));
+    },
+  );
+
+  app.post(
+    '/invitations/:id/decision',
+    {
+      schema: {
+        tags: ['consent'],
+        summary:
+          "The invitee's answer: consent (their datasets are collected) or decline (the application ends for everyone)",
+        params: Params,
+        body: Type.Object(
+          { decision: Type.Union([Type.Literal('consent'), Type.Literal('decline')]) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Invitation },
+      },
+    },
+    async (req, reply) => {
+      const session = await requireSession(req, reply);
+      reply.header('cache-control', 'no-store');
+      if (req.body.decision === 'decline') {
+        return withAssurance(session, await parties.decline(req.params.id, session));
+      }
+      const view = await parties.invitation(req.params.id, session.citizenId);
+      const current = session.assurance as AssuranceLevel;
+      if (!meetsAssurance(current, view.requiredAssurance)) {
+        const candidates = opts.identity.stepUpOptions
+          ? await opts.identity.stepUpOptions(session, view.requiredAssurance)
+          : [];
+        throw new AppError('identity.step-up-required', {
+          required: view.requiredAssurance,
+          current,
+          candidates: candidates.join(', '),
+        });
+      }
+      return withAssurance(
+        session,
+        await parties.accept(req.params.id, {
+          citizenId: session.citizenId,
+          assurance: current,
+          methods: [...session.methods],
+        }),
+      );
     },
   );
 };

@@ -292,7 +292,7 @@ describe('The consent service', () => {
     expect((await f.service.list(citizenId, 'pending')).map((c) => c.id)).toContain(id);
 
     const notReady = await rejection(f.service.takePackage(id, SERVICE_ID));
-    expect([notReady.code, notReady.status]).toEqual(['transfer.package-not-ready', 409]);
+    expect([notReady.code, notReady.status]).toEqual(['transfer.package-not-ready', 425]);
 
     const failure = (await entries(f)).find((e) => e.entry.consentId === id && e.entry.event === 'transfer');
     expect(failure?.entry).toMatchObject({

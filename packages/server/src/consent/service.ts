@@ -7,6 +7,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import {
   AppError,
+  type ApplicationProgress,
   type AssuranceLevel,
   type ConsentReceipt,
   type ConsentStatus,
@@ -14,6 +15,8 @@ import {
   checkAuthorizationDetail,
   checkChoice,
   type ErrorCode,
+  initiatorOf,
+  initiatorView,
   isConsentReceipt,
   type LocalizedText,
   type MydataAuthorizationDetail,
@@ -26,30 +29,23 @@ import {
   PLATFORM_SIGNING_ALGORITHM,
   pairwiseSubject,
   RECEIPT_JWS_TYPE,
-  RECEIPT_VERSION,
-  type Sensitivity,
   type Service,
   WEBHOOK_JWS_TYPE,
   type WebhookEvent,
 } from '@mydata/core';
-import {
-  CompactEncrypt,
-  CompactSign,
-  compactVerify,
-  createLocalJWKSet,
-  importJWK,
-  type JWK,
-  SignJWT,
-} from 'jose';
+import { CompactEncrypt, compactVerify, createLocalJWKSet, importJWK, type JWK, SignJWT } from 'jose';
 import type { Kysely, Selectable } from 'kysely';
 import type { createCatalogueRepo } from '../catalogue/repository.ts';
+import { describeService, type ServiceScreen } from '../catalogue/screen.ts';
 import type { Db } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
+import { failedAgencies } from '../exchange/failures.ts';
 import type { ExchangeGateway } from '../exchange/gateway.ts';
 import type { IdentityRepo } from '../identity/repository.ts';
 import type { UsageRecorder } from '../log/record.ts';
 import type { Outbox } from '../notify/outbox.ts';
 import { createStatisticsRepo } from '../stats/repository.ts';
+import { createReceiptSigner, receiptOf } from './receipt.ts';
 import type { ConsentSummary, ConsentsTable } from './tables.ts';
 
 type CatalogueRepo = ReturnType<typeof createCatalogueRepo>;
@@ -62,28 +58,52 @@ export interface ClientDirectory {
 }
 
 /** The part of the consent screen that describes the request: who asks, why, for which datasets. */
-export interface ConsentScreen {
-  service: {
-    id: string;
+export interface ConsentScreen extends ServiceScreen {
+  /** Multi-person services: the initiator's role (whose datasets `datasets` are) and the other parties. */
+  role?: { role: string; name: LocalizedText };
+  parties?: {
+    role: string;
     name: LocalizedText;
-    description: LocalizedText;
-    retentionDays: number;
-    mode: string;
-    provider: { id: string; name: LocalizedText; sector: string };
-  };
-  purpose: { dpv: string; description: LocalizedText };
-  datasets: {
-    id: string;
-    name: LocalizedText;
-    description: LocalizedText;
-    agency: { id: string; name: LocalizedText };
-    fields: { name: string; label: LocalizedText }[];
-    required: boolean;
-    justification: LocalizedText;
-    minAssurance: AssuranceLevel;
-    sensitivity: Sensitivity;
+    datasets: { id: string; name: LocalizedText; agency: { id: string; name: LocalizedText } }[];
   }[];
-  oneTime: true;
+}
+
+/** The person the initiator names for another party of a multi-person service. */
+export interface PartyNomination {
+  role: string;
+  nationalId: string;
+  contact: { email: string } | { mobile: string };
+}
+
+/**
+ * What consent/parties.ts adds for multi-person services: the other parties are nominated with the
+ * initiator's consent, invited once the initiator's data is collected, and the package is made when
+ * all have consented.
+ */
+export interface ApplicationHooks {
+  /** How long the initiator's consent waits for the other parties (their invitations' lifetime + 10 min). */
+  lifetimeMs(): number;
+  /** Refuses nominations that do not fit the service, before anything is stored. */
+  check(
+    service: Service,
+    detail: MydataAuthorizationDetail,
+    parties: PartyNomination[] | undefined,
+    nationalId: string,
+  ): void;
+  nominate(
+    tx: Tx,
+    consent: ConsentRow,
+    service: Service,
+    detail: MydataAuthorizationDetail,
+    parties: PartyNomination[],
+    nationalId: string,
+    at: Date,
+  ): Promise<void>;
+  /** The initiator's data arrived: it waits sealed and the invitations go out. */
+  collected(consent: ConsentRow, datasets: PackageDataset[], nationalId: string): Promise<CollectResult>;
+  /** The package was handed over: the other parties' transfer entries. */
+  taken(tx: Tx, consent: ConsentRow, at: Date): Promise<void>;
+  progress(consentId: string): Promise<ApplicationProgress | undefined>;
 }
 
 /** A consent as its citizen sees it. */
@@ -111,6 +131,8 @@ export interface AcceptInput {
   assurance: AssuranceLevel;
   methods: string[];
   interactionUid?: string;
+  /** Multi-person services: who the initiator names for each other party. */
+  parties?: PartyNomination[];
 }
 
 export type WithdrawnListener = (consent: {
@@ -118,6 +140,14 @@ export type WithdrawnListener = (consent: {
   clientId: string;
   grantId?: string;
 }) => Promise<void>;
+
+/**
+ * Whether a service may deal with citizens now: the operator console refuses a suspended provider
+ * (`consent.service-suspended`) and a sandbox service for anyone but a test persona.
+ */
+export interface ServiceGate {
+  assertOpen(service: { id: string; providerId: string }, nationalId?: string): Promise<void>;
+}
 
 export type ReceiptVerification = { valid: true; receipt: ConsentReceipt } | { valid: false; reason: string };
 
@@ -136,27 +166,13 @@ export interface ConsentServiceOptions {
   /** Key of the pairwise subjects, the same the ID tokens use. */
   pairwiseKey: Uint8Array;
   clients: ClientDirectory;
+  /** Checked on every consent screen, consent and package hand-over; none when omitted. */
+  gate?: ServiceGate;
   /** How long a consent may wait for its package to be fetched (600 s). */
   packageTtlSeconds?: number;
   now?: () => Date;
   /** Told of failures that must not fail the citizen's request (a withdrawal listener). */
   onError?: (error: unknown, context: string) => void;
-}
-
-/**
- * The agencies a collection error is about: its own agencyId, or, when several failed
- * (`exchange.failed`), the agencies of the datasets its issues point at (`/datasets/<index>`).
- */
-function failingAgencies(error: AppError, datasets: string[], summary: ConsentSummary): string[] {
-  const ids = new Set<string>();
-  if (typeof error.params.agencyId === 'string') ids.add(error.params.agencyId);
-  for (const issue of error.issues ?? []) {
-    const index = /^\/datasets\/(\d+)$/.exec(issue.pointer)?.[1];
-    const datasetId = index === undefined ? undefined : datasets[Number(index)];
-    const agencyId = summary.datasets.find((d) => d.id === datasetId)?.agency.id;
-    if (agencyId) ids.add(agencyId);
-  }
-  return [...ids].sort();
 }
 
 const b64urlSha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
@@ -174,10 +190,12 @@ export function createConsentService(o: ConsentServiceOptions) {
   if (!kid) throw new Error('the platform signing key needs a kid');
   // Imported once: a key import costs more than the signature it makes.
   const signingKey = importJWK(o.signingKey, PLATFORM_SIGNING_ALGORITHM);
+  const signReceipt = createReceiptSigner(o.signingKey);
   const { d: _private, ...publicJwk } = o.signingKey;
   const verifyKeys = createLocalJWKSet({ keys: [publicJwk] });
   const encryptionKeys = new Map<string, ReturnType<typeof importJWK>>();
   const listeners: WithdrawnListener[] = [];
+  let applications: ApplicationHooks | undefined;
 
   function encryptionKeyOf(jwk: JWK) {
     const cacheKey = `${jwk.kid ?? ''}:${jwk.x ?? ''}:${jwk.y ?? ''}`;
@@ -230,9 +248,10 @@ export function createConsentService(o: ConsentServiceOptions) {
     event: WebhookEvent,
     webhookUrl: string | undefined,
     at: Date,
+    extra: { progress?: ApplicationProgress } = {},
   ): Promise<void> {
     if (!webhookUrl) return;
-    const body = await new SignJWT({ event, consentId: row.id })
+    const body = await new SignJWT({ event, consentId: row.id, ...extra })
       .setProtectedHeader({ alg: PLATFORM_SIGNING_ALGORITHM, typ: WEBHOOK_JWS_TYPE, kid })
       .setIssuer(issuer)
       .setAudience(row.client_id)
@@ -258,46 +277,8 @@ export function createConsentService(o: ConsentServiceOptions) {
     return { ...row, status, status_changed_at: at, ...extra } as ConsentRow;
   }
 
-  async function summaryOf(service: Service, datasetIds: string[]): Promise<ConsentScreen> {
-    const datasets = await catalogue.getDatasetsByIds(datasetIds);
-    const orgIds = [...new Set([service.providerId, ...datasets.map((d) => d.agencyId)])];
-    const orgs = new Map(
-      (await Promise.all(orgIds.map((id) => catalogue.getOrganisation(id)))).map((g) => [g.id, g]),
-    );
-    const provider = orgs.get(service.providerId);
-    if (!provider) throw new AppError('catalogue.organisation-not-found', { id: service.providerId });
-    const byId = new Map(datasets.map((d) => [d.id, d]));
-    const listed = new Map(service.datasets.map((s) => [s.datasetId, s]));
-    return {
-      service: {
-        id: service.id,
-        name: service.name,
-        description: service.description,
-        retentionDays: service.retentionDays,
-        mode: service.mode,
-        provider: { id: provider.id, name: provider.name, sector: provider.sector },
-      },
-      purpose: { dpv: service.purpose.dpv, description: service.purpose.description },
-      datasets: datasetIds.map((id) => {
-        const d = byId.get(id);
-        const s = listed.get(id);
-        if (!d || !s) throw new AppError('catalogue.dataset-not-found', { id });
-        const agency = orgs.get(d.agencyId);
-        return {
-          id: d.id,
-          name: d.name,
-          description: d.description,
-          agency: { id: d.agencyId, name: agency?.name ?? { 'zh-TW': d.agencyId, en: d.agencyId } },
-          fields: d.fields.map((f) => ({ name: f.name, label: f.label })),
-          required: s.required,
-          justification: s.justification,
-          minAssurance: d.minAssurance,
-          sensitivity: d.sensitivity,
-        };
-      }),
-      oneTime: true,
-    };
-  }
+  const summaryOf = (service: Service, datasetIds: string[]): Promise<ConsentScreen> =>
+    describeService(catalogue, service, datasetIds);
 
   /** Collects the consent's datasets and, when all arrived, stores the package and makes it active. */
   async function collect(row: ConsentRow, nationalId: string): Promise<CollectResult> {
@@ -331,7 +312,10 @@ export function createConsentService(o: ConsentServiceOptions) {
           .set({ problem: JSON.stringify(problem) })
           .where('id', '=', row.id)
           .execute();
-        const agencyIds = failingAgencies(error, datasets, summary);
+        const agencyIds = failedAgencies(
+          error,
+          datasets.map((id) => ({ agencyId: summary.datasets.find((d) => d.id === id)?.agency.id ?? '' })),
+        );
         await recorder.record(
           {
             ...logged,
@@ -353,7 +337,6 @@ export function createConsentService(o: ConsentServiceOptions) {
     }
 
     const at = now();
-    const expiresAt = new Date(row.expires_at);
     const byId = new Map(fetched.results.map((r) => [r.datasetId, r]));
     const packaged: PackageDataset[] = datasets.map((id) => {
       const r = byId.get(id);
@@ -370,12 +353,41 @@ export function createConsentService(o: ConsentServiceOptions) {
         receivedAt: r.receivedAt,
       };
     });
+    if (summary.role && applications) return applications.collected(row, packaged, nationalId);
+    const jwe = await sealPackage(row, packaged, at, {});
+
+    const stored = await db.transaction().execute(async (tx) => {
+      const current = await lockConsent(tx, row.id);
+      if (current?.status !== 'pending') return { row: current, ok: false as const };
+      await tx.insertInto('consent_packages').values({ consent_id: row.id, jwe, created_at: at }).execute();
+      return { row: await changeStatus(tx, current, 'active', at, { problem: null }), ok: true as const };
+    });
+    if (stored.ok) return { consent: toView(stored.row), ready: true };
+    // Withdrawn or expired while the agencies answered: the data is dropped, never stored.
+    const status = stored.row?.status ?? 'withdrawn';
+    return {
+      consent: stored.row ? toView(stored.row) : toView(row),
+      ready: false,
+      error: new AppError('consent.not-withdrawable', { id: row.id, status }),
+    };
+  }
+
+  /** Signs a package for the consent's service and encrypts it to the service's key (docs/package.md). */
+  async function sealPackage(
+    row: ConsentRow,
+    packaged: PackageDataset[],
+    at: Date,
+    extra: { role?: string; parties?: unknown[] },
+  ): Promise<string> {
+    const client = await clientOf(row.client_id);
+    const expiresAt = new Date(row.expires_at);
     const jws = await new SignJWT({
       consent: { id: row.id, receiptSha256: row.receipt_sha256 },
       service: row.client_id,
       purpose: row.purpose,
       mode: ONLINE_MODE,
       datasets: packaged,
+      ...extra,
     })
       .setProtectedHeader({ alg: PLATFORM_SIGNING_ALGORITHM, typ: PACKAGE_JWS_TYPE, kid })
       .setIssuer(issuer)
@@ -394,21 +406,7 @@ export function createConsentService(o: ConsentServiceOptions) {
         ...(encKey.kid ? { kid: encKey.kid } : {}),
       })
       .encrypt(await encryptionKeyOf(encKey));
-
-    const stored = await db.transaction().execute(async (tx) => {
-      const current = await lockConsent(tx, row.id);
-      if (current?.status !== 'pending') return { row: current, ok: false as const };
-      await tx.insertInto('consent_packages').values({ consent_id: row.id, jwe, created_at: at }).execute();
-      return { row: await changeStatus(tx, current, 'active', at, { problem: null }), ok: true as const };
-    });
-    if (stored.ok) return { consent: toView(stored.row), ready: true };
-    // Withdrawn or expired while the agencies answered: the data is dropped, never stored.
-    const status = stored.row?.status ?? 'withdrawn';
-    return {
-      consent: stored.row ? toView(stored.row) : toView(row),
-      ready: false,
-      error: new AppError('consent.not-withdrawable', { id: row.id, status }),
-    };
+    return jwe;
   }
 
   async function ownConsent(id: string, citizenId: string, q: Tx = db): Promise<ConsentRow> {
@@ -434,8 +432,26 @@ export function createConsentService(o: ConsentServiceOptions) {
     /** What a request asks for, as the consent screen shows it; throws the consent.* codes when the request is not acceptable. */
     async describeRequest(detail: MydataAuthorizationDetail, serviceId: string): Promise<ConsentScreen> {
       const service = await catalogue.getService(serviceId);
+      await o.gate?.assertOpen(service);
       const checked = checkAuthorizationDetail(detail, service);
-      return summaryOf(service, checked.datasets);
+      const initiator = initiatorOf(service);
+      if (!initiator) return summaryOf(service, checked.datasets);
+      // A multi-person service: the initiator consents to their own datasets and names the others.
+      const own = checked.datasets.filter((id) => initiator.datasets.includes(id));
+      const all = await summaryOf(service, checked.datasets);
+      const others = (service.parties ?? []).filter((p) => !p.initiator);
+      return {
+        ...all,
+        datasets: all.datasets.filter((d) => own.includes(d.id)),
+        role: { role: initiator.role, name: initiator.name },
+        parties: others.map((p) => ({
+          role: p.role,
+          name: p.name,
+          datasets: all.datasets
+            .filter((d) => p.datasets.includes(d.id))
+            .map((d) => ({ id: d.id, name: d.name, agency: d.agency })),
+        })),
+      };
     },
 
     /**
@@ -444,48 +460,43 @@ export function createConsentService(o: ConsentServiceOptions) {
      * naming the agency, and the consent stays pending for a retry.
      */
     async accept(input: AcceptInput): Promise<CollectResult> {
-      const service = await catalogue.getService(input.serviceId);
-      const detail = checkAuthorizationDetail(input.detail, service);
+      const full = await catalogue.getService(input.serviceId);
+      const detail = checkAuthorizationDetail(input.detail, full);
+      // The initiator of a multi-person service consents only to their own datasets.
+      const initiator = initiatorOf(full);
+      const service = initiatorView(full);
       const chosen = checkChoice(detail, service, input.chosen);
+      if (initiator && !applications) throw new Error('multi-person services need consent/parties.ts wired');
       await clientOf(service.id);
       const screen = await summaryOf(service, chosen);
       const nationalId = await identityRepo.nationalIdOf(input.citizenId);
+      // Refused before anything is stored: nothing half-given to a suspended or sandbox service.
+      await o.gate?.assertOpen(service, nationalId);
+      if (initiator) applications?.check(full, detail, input.parties, nationalId);
       const subject = pairwiseSubject(o.pairwiseKey, identityRepo.citizenRef(nationalId), service.id);
       const id = randomUUID();
       const at = now();
-      const expiresAt = new Date(at.getTime() + ttlMs);
-      const receipt: ConsentReceipt = {
-        version: RECEIPT_VERSION,
-        receiptId: id,
-        issuedAt: at.toISOString(),
-        jurisdiction: 'TW',
-        issuer,
-        controller: { id: screen.service.provider.id, name: screen.service.provider.name },
-        service: { id: service.id, name: service.name },
-        subject,
-        purposes: [{ dpv: service.purpose.dpv, description: service.purpose.description }],
-        datasets: screen.datasets.map((d) => ({
-          id: d.id,
-          agencyId: d.agency.id,
-          fields: d.fields.map((f) => f.name),
-          required: d.required,
-        })),
-        mode: service.mode,
-        oneTime: true,
-        retentionDays: service.retentionDays,
-        validUntil: expiresAt.toISOString(),
-        collectionMethod: 'platform-consent-screen',
-        assurance: { level: input.assurance, methods: [...input.methods] },
-        status: 'given',
-      };
-      const receiptJws = await new CompactSign(new TextEncoder().encode(canonicalReceipt(receipt)))
-        .setProtectedHeader({ alg: PLATFORM_SIGNING_ALGORITHM, typ: RECEIPT_JWS_TYPE, kid })
-        .sign(await signingKey);
+      const expiresAt = new Date(
+        at.getTime() + (initiator && applications ? applications.lifetimeMs() : ttlMs),
+      );
+      const receiptJws = await signReceipt(
+        receiptOf({
+          id,
+          at,
+          issuer,
+          screen,
+          subject,
+          mode: service.mode,
+          validUntil: expiresAt,
+          assurance: { level: input.assurance, methods: input.methods },
+        }),
+      );
       const summary: ConsentSummary = {
         service: { id: service.id, name: service.name },
         provider: { id: screen.service.provider.id, name: screen.service.provider.name },
         purpose: screen.purpose,
         datasets: screen.datasets.map((d) => ({ id: d.id, name: d.name, agency: d.agency })),
+        ...(initiator ? { role: initiator.role } : {}),
       };
       const row = await db.transaction().execute(async (tx) => {
         const values = {
@@ -521,7 +532,11 @@ export function createConsentService(o: ConsentServiceOptions) {
           },
           { tx },
         );
-        return { ...values, datasets: chosen, summary, problem: null } as unknown as ConsentRow;
+        const row = { ...values, datasets: chosen, summary, problem: null } as unknown as ConsentRow;
+        if (initiator && applications) {
+          await applications.nominate(tx, row, full, detail, input.parties ?? [], nationalId, at);
+        }
+        return row;
       });
       return collect(row, nationalId);
     },
@@ -546,7 +561,9 @@ export function createConsentService(o: ConsentServiceOptions) {
       if (row.status !== 'pending') {
         throw new AppError('consent.not-withdrawable', { id: consentId, status: row.status });
       }
-      return collect(row, await identityRepo.nationalIdOf(citizenId));
+      const nationalId = await identityRepo.nationalIdOf(citizenId);
+      await o.gate?.assertOpen(await catalogue.getService(row.client_id), nationalId);
+      return collect(row, nationalId);
     },
 
     /**
@@ -609,6 +626,63 @@ export function createConsentService(o: ConsentServiceOptions) {
       return toView(ended);
     },
 
+    /** Wires the multi-person applications (consent/parties.ts). */
+    useApplications(hooks: ApplicationHooks): void {
+      applications = hooks;
+    },
+
+    /** Where the multi-person application of a consent stands; undefined for a one-person consent. */
+    async applicationProgress(consentId: string): Promise<ApplicationProgress | undefined> {
+      return applications?.progress(consentId);
+    },
+
+    /**
+     * How long the access token of a consent may live, in seconds: a multi-person application's
+     * token waits for the other parties (until the consent's end); undefined means the default.
+     */
+    async accessTokenSeconds(consentId: string): Promise<number | undefined> {
+      const row = await db
+        .selectFrom('consents')
+        .select(['summary', 'expires_at', 'status'])
+        .where('id', '=', consentId)
+        .executeTakeFirst();
+      if (!row || !(row.summary as ConsentSummary).role) return undefined;
+      return Math.max(1, Math.ceil((new Date(row.expires_at).getTime() - now().getTime()) / 1000));
+    },
+
+    /** What consent/parties.ts shares with this service: package sealing, webhooks, receipts, listeners. */
+    internals: {
+      toView,
+      lockConsent,
+      changeStatus,
+      sealPackage,
+      recipientsOf,
+      queueWebhook,
+      /** The operator console's suspension and sandbox checks, for the other parties' consents too. */
+      async assertOpen(service: Service, nationalId?: string) {
+        await o.gate?.assertOpen(service, nationalId);
+      },
+      /** Looked up before a transaction: the directory may read the database on its own connection. */
+      async webhookUrlOf(clientId: string): Promise<string | undefined> {
+        return (await clients.get(clientId))?.webhookUrl;
+      },
+      signReceipt,
+      summaryOf,
+      async runWithdrawnListeners(row: ConsentRow) {
+        for (const listener of listeners) {
+          try {
+            await listener({
+              id: row.id,
+              clientId: row.client_id,
+              ...(row.grant_id ? { grantId: row.grant_id } : {}),
+            });
+          } catch (error) {
+            onError(error, `withdrawal listener for consent ${row.id}`);
+          }
+        }
+      },
+    },
+
     /** Registers a listener called after each withdrawal commits (the OAuth layer revokes the grant). */
     onWithdrawn(listener: WithdrawnListener): void {
       listeners.push(listener);
@@ -625,6 +699,8 @@ export function createConsentService(o: ConsentServiceOptions) {
      * concurrent one, gets `transfer.package-gone`; a pending consent `transfer.package-not-ready`.
      */
     async takePackage(consentId: string, clientId: string): Promise<string> {
+      // Withheld, not deleted, while the provider is suspended: reinstated in time, it can still fetch.
+      if (o.gate) await o.gate.assertOpen(await catalogue.getService(clientId));
       const client = await clients.get(clientId);
       const at = now();
       const outcome = await db
@@ -669,6 +745,7 @@ export function createConsentService(o: ConsentServiceOptions) {
               },
             },
           );
+          if (summary.role && applications) await applications.taken(tx, row, at);
           return { jwe: taken.jwe, datasets: row.datasets as string[] };
         });
       if ('error' in outcome) throw outcome.error;

@@ -7,6 +7,8 @@ export interface ConsentSummary {
   provider: { id: string; name: LocalizedText };
   purpose: { dpv: string; description: LocalizedText };
   datasets: { id: string; name: LocalizedText; agency: { id: string; name: LocalizedText } }[];
+  /** Multi-person applications: the initiator's role, whose datasets these are. */
+  role?: string;
 }
 
 export interface ConsentsTable {
@@ -41,7 +43,40 @@ export interface ConsentPackagesTable {
   created_at: Timestamp;
 }
 
+/** One party of a multi-person application (docs/multi-person.md). */
+export interface ConsentPartiesTable {
+  /** The invitation id (the link /invitations/:id); the initiator's row has one too, never sent. */
+  id: string;
+  /** The initiator's consent: the one the service holds a token for. */
+  consent_id: string;
+  role: string;
+  initiator: boolean;
+  /** The keyed reference of the person named (never the national ID). */
+  citizen_ref: string;
+  /** The party's pairwise subject at the service. */
+  subject: string;
+  datasets: Json<string[]>;
+  status: string;
+  /** The e-mail address or mobile number the initiator gave, sealed. */
+  contact_sealed: string | null;
+  /** What the invitee sees of who asks, sealed. */
+  inviter_sealed: string | null;
+  /** The party's collected datasets (PackageDataset[]), sealed until the package is made. */
+  collected_sealed: string | null;
+  /** The party's datasets by name, as the invitee saw them. */
+  summary: Json<{ datasets: ConsentSummary['datasets'] }> | null;
+  /** The invitee's account, once they consented or declined. */
+  citizen_id: string | null;
+  receipt: string | null;
+  receipt_sha256: string | null;
+  created_at: Timestamp;
+  invited_at: Timestamp | null;
+  status_changed_at: Timestamp;
+  expires_at: Timestamp;
+}
+
 export interface ConsentTables {
   consents: ConsentsTable;
   consent_packages: ConsentPackagesTable;
+  consent_parties: ConsentPartiesTable;
 }

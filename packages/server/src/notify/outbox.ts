@@ -7,9 +7,11 @@ import type { Db } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 import { PermanentSendError, type Sender } from './senders.ts';
 import {
+  isApplicationTemplate,
   type MessageTemplate,
   type NotificationParams,
   ONE_TIME_CODE_TEMPLATE,
+  renderApplicationMessage,
   renderEmail,
   renderOneTimeCodeSms,
   renderSms,
@@ -237,6 +239,14 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
       const { to, params, body } = outbox.open(row);
       if (row.channel === 'webhook') {
         await sender.send({ id: row.id, to, text: body ?? '' });
+      } else if (isApplicationTemplate(row.template)) {
+        const message = renderApplicationMessage(row.template, row.channel, params, usageLogUrl);
+        await sender.send({
+          id: row.id,
+          to,
+          text: message.text,
+          ...(row.channel === 'email' ? { subject: message.subject } : {}),
+        });
       } else if (row.template === ONE_TIME_CODE_TEMPLATE) {
         // A code that arrives after it stopped working would only confuse: drop it instead.
         if (!params.expiresAt || new Date(params.expiresAt) <= now()) {

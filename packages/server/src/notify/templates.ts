@@ -14,12 +14,24 @@ export interface NotificationParams {
   code?: string;
   /** When the one-time code stops working (ISO 8601); a message not sent by then is dropped. */
   expiresAt?: string;
+  /** Multi-person applications: the invitation's address. */
+  link?: string;
+  /** Multi-person applications: why the application ended (party-declined, party-expired). */
+  reason?: string;
 }
 
 /** The SMS that carries a sign-in one-time code (行動化驗證): not a usage-log event, never an e-mail. */
 export const ONE_TIME_CODE_TEMPLATE = 'one-time-code';
-/** What an outbox row renders: an event citizens are told of, or a one-time code. */
-export type MessageTemplate = NotifiedEvent | typeof ONE_TIME_CODE_TEMPLATE;
+/** The invitation to consent to a multi-person application (docs/multi-person.md), sent to the contact the applicant gave. */
+export const APPLICATION_INVITATION_TEMPLATE = 'application-invitation';
+/** A multi-person application ended because a party declined or an invitation expired. */
+export const APPLICATION_ENDED_TEMPLATE = 'application-ended';
+/** What an outbox row renders: an event citizens are told of, a one-time code, or an application message. */
+export type MessageTemplate =
+  | NotifiedEvent
+  | typeof ONE_TIME_CODE_TEMPLATE
+  | typeof APPLICATION_INVITATION_TEMPLATE
+  | typeof APPLICATION_ENDED_TEMPLATE;
 
 export interface RenderedEmail {
   subject: string;
@@ -183,4 +195,52 @@ export function renderOneTimeCodeSms(lang: Language, params: NotificationParams,
   return lang === 'zh-TW'
     ? `【MyData】您的登入驗證碼為 ${code}，${minutes} 分鐘內有效。請勿將驗證碼告訴任何人，平臺人員不會向您索取。\n\n${bound}`
     : `[MyData] Your sign-in code is ${code}, valid for ${minutes} minutes. Never tell anyone this code; platform staff will never ask for it.\n\n${bound}`;
+}
+
+/** Whether a template is one of the multi-person application messages. */
+export function isApplicationTemplate(
+  template: string,
+): template is typeof APPLICATION_INVITATION_TEMPLATE | typeof APPLICATION_ENDED_TEMPLATE {
+  return template === APPLICATION_INVITATION_TEMPLATE || template === APPLICATION_ENDED_TEMPLATE;
+}
+
+/**
+ * A multi-person application message, in both languages: the invitee's language is not known, and
+ * the address was typed by someone else. It never names the applicant; the SMS names nothing at all.
+ */
+export function renderApplicationMessage(
+  template: typeof APPLICATION_INVITATION_TEMPLATE | typeof APPLICATION_ENDED_TEMPLATE,
+  channel: 'email' | 'sms',
+  params: NotificationParams,
+  fallbackLink: string,
+): RenderedEmail {
+  const link = params.link ?? fallbackLink;
+  if (template === APPLICATION_INVITATION_TEMPLATE) {
+    const until = params.expiresAt ? formatTime(params.expiresAt, 'zh-TW') : '';
+    const untilEn = params.expiresAt ? formatTime(params.expiresAt, 'en') : '';
+    if (channel === 'sms') {
+      return {
+        subject: '',
+        text: `【MyData】有一件申請需要您同意提供資料，請於 ${until} 前登入查看：${link}\n[MyData] An application needs your consent to share data. Sign in by ${untilEn}: ${link}`,
+      };
+    }
+    return {
+      subject: 'MyData 邀請：請同意提供申請所需的資料 / MyData: you are asked to consent for an application',
+      text: `有人在 MyData 申請「${params.service ?? '服務'}」，並指名由您提供其中一部分資料。請於 ${until} 前以您本人的身分登入，查看申請內容並決定是否同意：\n${link}\n\n若您不認識此申請，請忽略此信；未經您同意，平臺不會提供您的任何資料。\n\nSomeone applied for "${params.service ?? 'a service'}" on MyData and named you to give part of the data it needs. Sign in as yourself by ${untilEn} to read the request and decide whether to consent:\n${link}\n\nIf you do not recognise this application, ignore this message: none of your data is shared without your consent.\n\n此信由 MyData 個人化資料自主運用平臺自動寄出，請勿直接回覆。 This message was sent automatically by the MyData platform; please do not reply.\n`,
+    };
+  }
+  const why =
+    params.reason === 'party-expired'
+      ? { zh: '有一位共同申請人未在期限內回應', en: 'another party did not answer in time' }
+      : { zh: '有一位共同申請人拒絕提供資料', en: 'another party declined to share their data' };
+  if (channel === 'sms') {
+    return {
+      subject: '',
+      text: `【MyData】一件多人共同申請已結束，未傳送任何資料。詳情：${link}\n[MyData] A joint application ended; no data was sent. Details: ${link}`,
+    };
+  }
+  return {
+    subject: 'MyData 通知：多人共同申請已結束 / MyData: a joint application ended',
+    text: `「${params.service ?? '服務'}」的多人共同申請已結束，因為${why.zh}。平臺已刪除為此申請取得的資料，沒有任何資料傳送給服務提供者。如仍需要，請重新申請。\n\nThe joint application for "${params.service ?? 'a service'}" ended because ${why.en}. The platform deleted the data collected for it; nothing was sent to the service. Apply again if you still need it.\n\n完整的使用紀錄請至 / Your usage log: ${fallbackLink}\n`,
+  };
 }

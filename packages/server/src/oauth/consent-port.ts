@@ -11,4 +11,6 @@ export type AcceptResult = CollectResult;
 export type ConsentPort = Pick<
   ConsentService,
   'describeRequest' | 'accept' | 'retry' | 'withdraw' | 'onWithdrawn' | 'attachGrant' | 'takePackage'
->;
+> &
+  // Multi-person applications (consent/parties.ts); a consent service without them has single-person consents only.
+  Partial<Pick<ConsentService, 'applicationProgress' | 'accessTokenSeconds'>>;

@@ -60,7 +60,7 @@ export interface ProviderOptions {
   /** The citizen reference of a citizen id (accountId), the input of the pairwise subject. */
   citizenRefOf: (citizenId: string) => Promise<string | undefined>;
   clients: ClientRegistry;
-  consent: Pick<ConsentPort, 'describeRequest'>;
+  consent: Pick<ConsentPort, 'describeRequest' | 'accessTokenSeconds'>;
   /** Secrets that sign the provider's cookies, newest first. */
   cookieKeys: string[];
   lifetimes?: Partial<OAuthLifetimes>;
@@ -116,7 +116,8 @@ export function createProvider(o: ProviderOptions): Provider {
     pkce: { required: () => true },
     ttl: {
       AuthorizationCode: ttl.authorizationCode,
-      AccessToken: ttl.accessToken,
+      // A multi-person application's token waits for the other parties (getResourceServerInfo below).
+      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? ttl.accessToken,
       IdToken: ttl.accessToken,
       Interaction: ttl.interaction,
       // The provider's own session only carries one authorization through; there is no single sign-on.
@@ -159,15 +160,20 @@ export function createProvider(o: ProviderOptions): Provider {
         enabled: true,
         defaultResource: async () => packageResource(o.issuer),
         useGrantedResource: async () => true,
-        getResourceServerInfo: async (_ctx, resource) => {
+        getResourceServerInfo: async (ctx, resource) => {
           if (resource !== packageResource(o.issuer)) {
             throw new errors.InvalidTarget('the only resource is the data package endpoint');
           }
+          const rar = (
+            ctx.oidc.entities.AuthorizationCode as { rar?: MydataAuthorizationDetail[] } | undefined
+          )?.rar;
+          const consentId = rar?.find((d) => d.type === 'mydata')?.consentId;
+          const waiting = consentId ? await o.consent.accessTokenSeconds?.(consentId) : undefined;
           return {
             scope: '',
             audience: resource,
             accessTokenFormat: 'opaque',
-            accessTokenTTL: ttl.accessToken,
+            accessTokenTTL: waiting ?? ttl.accessToken,
           };
         },
       },

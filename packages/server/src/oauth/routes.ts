@@ -27,6 +27,7 @@ import { verifyDpopProof } from './dpop.ts';
 import { ACR_VALUES, packageResource } from './provider.ts';
 
 export const PACKAGE_PATH = '/api/v1/transfer/package';
+export const PROGRESS_PATH = '/api/v1/transfer/progress';
 
 export interface OAuthRoutesOptions {
   provider: Provider;
@@ -53,6 +54,29 @@ const Decision = Type.Union([
         maxItems: 50,
         uniqueItems: true,
       }),
+      // Multi-person services: who the applicant names for each other party (docs/multi-person.md).
+      parties: Type.Optional(
+        Type.Array(
+          Type.Object(
+            {
+              role: Type.String({ minLength: 1, maxLength: 40 }),
+              nationalId: Type.String({ minLength: 1, maxLength: 20 }),
+              contact: Type.Union([
+                Type.Object(
+                  { email: Type.String({ minLength: 3, maxLength: 254 }) },
+                  { additionalProperties: false },
+                ),
+                Type.Object(
+                  { mobile: Type.String({ minLength: 1, maxLength: 20 }) },
+                  { additionalProperties: false },
+                ),
+              ]),
+            },
+            { additionalProperties: false },
+          ),
+          { maxItems: 10 },
+        ),
+      ),
     },
     { additionalProperties: false },
   ),
@@ -288,6 +312,9 @@ export const oauthRoutes: FastifyPluginAsyncTypebox<OAuthRoutesOptions> = async 
           assurance: session.assurance as AssuranceLevel,
           methods: [...session.methods],
           interactionUid: interaction.uid,
+          ...(body.parties
+            ? { parties: body.parties.map((p) => ({ ...p, nationalId: p.nationalId.trim().toUpperCase() })) }
+            : {}),
         });
         return answer(reply, interaction, session, detail, result, body.datasets);
       }),
@@ -335,6 +362,58 @@ export const oauthRoutes: FastifyPluginAsyncTypebox<OAuthRoutesOptions> = async 
   const challenge = (error: 'invalid_token' | 'invalid_dpop_proof') =>
     `DPoP error="${error}", algs="ES256 EdDSA"`;
 
+  /** The DPoP-bound access token of a request to `path`, its proof checked, and the consent it names. */
+  async function tokenOf(req: FastifyRequest, reply: FastifyReply, path: string) {
+    const auth = req.headers.authorization;
+    const match = typeof auth === 'string' ? /^DPoP ([A-Za-z0-9._~+/-]+=*)$/.exec(auth) : null;
+    const invalidToken = (reason: string) => {
+      reply.header('www-authenticate', challenge('invalid_token'));
+      return new AppError('transfer.invalid-token', { reason });
+    };
+    if (!match?.[1]) throw invalidToken('send Authorization: DPoP <access token>');
+    const accessToken = match[1];
+    const token = await provider.AccessToken.find(accessToken);
+    if (!token || token.isExpired) throw invalidToken('unknown, expired or revoked access token');
+    if (token.aud !== packageResource(publicUrl))
+      throw invalidToken('the access token is for another resource');
+    const jkt = token.jkt;
+    if (!jkt) throw invalidToken('the access token is not DPoP-bound');
+    try {
+      await verifyDpopProof(db, req.headers.dpop, {
+        method: 'GET',
+        url: `${publicUrl}${path}`,
+        accessToken,
+        jkt,
+        now: now(),
+      });
+    } catch (error) {
+      reply.header('www-authenticate', challenge('invalid_dpop_proof'));
+      throw error;
+    }
+    const detail = (token.rar as MydataAuthorizationDetail[] | undefined)?.find((d) => d.type === 'mydata');
+    return { token, detail, invalidToken };
+  }
+
+  app.get(
+    '/transfer/progress',
+    {
+      schema: {
+        tags: ['transfer'],
+        summary:
+          'Where a multi-person application stands, with the same DPoP-bound access token as the package',
+        description:
+          'Authorization: DPoP <access token>, and a DPoP proof (htm GET, htu this address, ath). Answers {status: waiting|ready|ended, parties: [{role, status}]}; a one-person consent is ready or ended at once.',
+      },
+    },
+    async (req, reply) => {
+      const { token, detail, invalidToken } = await tokenOf(req, reply, PROGRESS_PATH);
+      if (!detail?.consentId || !token.clientId) throw invalidToken('the access token names no consent');
+      reply.header('cache-control', 'no-store');
+      const progress = await consent.applicationProgress?.(detail.consentId);
+      return progress ?? { status: 'ready', parties: [] };
+    },
+  );
+
   app.get(
     '/transfer/package',
     {
@@ -347,38 +426,20 @@ export const oauthRoutes: FastifyPluginAsyncTypebox<OAuthRoutesOptions> = async 
       },
     },
     async (req, reply) => {
-      const auth = req.headers.authorization;
-      const match = typeof auth === 'string' ? /^DPoP ([A-Za-z0-9._~+/-]+=*)$/.exec(auth) : null;
-      const invalidToken = (reason: string) => {
-        reply.header('www-authenticate', challenge('invalid_token'));
-        return new AppError('transfer.invalid-token', { reason });
-      };
-      if (!match?.[1]) throw invalidToken('send Authorization: DPoP <access token>');
-      const accessToken = match[1];
-      const token = await provider.AccessToken.find(accessToken);
-      if (!token || token.isExpired) throw invalidToken('unknown, expired or revoked access token');
-      if (token.aud !== packageResource(publicUrl))
-        throw invalidToken('the access token is for another resource');
-      const jkt = token.jkt;
-      if (!jkt) throw invalidToken('the access token is not DPoP-bound');
-      try {
-        await verifyDpopProof(db, req.headers.dpop, {
-          method: 'GET',
-          url: `${publicUrl}${PACKAGE_PATH}`,
-          accessToken,
-          jkt,
-          now: now(),
-        });
-      } catch (error) {
-        reply.header('www-authenticate', challenge('invalid_dpop_proof'));
-        throw error;
-      }
-      const detail = (token.rar as MydataAuthorizationDetail[] | undefined)?.find((d) => d.type === 'mydata');
+      const { token, detail, invalidToken } = await tokenOf(req, reply, PACKAGE_PATH);
       if (!detail?.consentId || !token.clientId) throw invalidToken('the access token names no consent');
       let jwe: string;
       try {
         jwe = await consent.takePackage(detail.consentId, token.clientId);
       } catch (error) {
+        // A multi-person application still waiting: say who it waits for (no personal data).
+        if (error instanceof AppError && error.code === 'transfer.package-not-ready') {
+          const progress = await consent.applicationProgress?.(detail.consentId);
+          if (progress) {
+            reply.serializer((body: unknown) => JSON.stringify(body));
+            return replyWithProblem(reply, error, publicUrl, { progress });
+          }
+        }
         // A package that is gone will never come back: the token has nothing left to fetch.
         if (error instanceof AppError && error.status === 410 && token.grantId)
           await revokeGrant(db, token.grantId);
