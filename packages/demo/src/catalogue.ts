@@ -448,6 +448,20 @@ const services: Service[] = [
     ],
     // A permit is valid until the certificate's reassessment, at most five years.
     retentionDays: 1825,
+    // The applicant has the certificate; the household member who drives gives the car and licence.
+    parties: [
+      {
+        role: 'applicant',
+        name: t('申請人', 'Applicant'),
+        datasets: [D.disabilityCertificate],
+        initiator: true,
+      },
+      {
+        role: 'vehicle-owner',
+        name: t('車主（提供車輛的家人）', 'Vehicle owner (the family member who drives)'),
+        datasets: [D.vehicleRegistration, D.drivingLicence],
+      },
+    ],
   },
   {
     id: SERVICE_IDS.passportRenewal,

@@ -7,6 +7,8 @@ export class MyDataProblem extends Error {
   readonly detail: string;
   readonly requestId: string | undefined;
   readonly errors: FieldIssue[];
+  /** Members of the problem beyond the standard ones (e.g. `progress` of transfer.package-not-ready). */
+  readonly extensions: Record<string, unknown>;
 
   constructor(
     body: {
@@ -26,6 +28,16 @@ export class MyDataProblem extends Error {
     this.detail = body.detail ?? '';
     this.requestId = body.requestId;
     this.errors = body.errors ?? [];
+    const {
+      status: _s,
+      code: _c,
+      title: _t,
+      detail: _d,
+      requestId: _r,
+      errors: _e,
+      ...rest
+    } = body as Record<string, unknown>;
+    this.extensions = rest;
   }
 }
 

@@ -8,6 +8,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Catalogue, LocalizedText } from '@mydata/core';
 import {
+  type ApplicationHandle,
+  type ApplicationProgress,
   createServiceClient,
   MyDataProblem,
   type PendingTransfer,
@@ -65,6 +67,17 @@ interface Session {
   pending?: PendingTransfer;
   result?: TransferResult & { reference: string };
   failure?: Failure;
+  /** A multi-person application waiting for other people: its consent id in `waiting`. */
+  waitingFor?: string;
+}
+
+/** A multi-person application this service waits on; the handle stays here, server-side. */
+interface Waiting {
+  reference: string;
+  handle: ApplicationHandle;
+  progress: ApplicationProgress;
+  result?: TransferResult & { reference: string };
+  failure?: Failure;
 }
 
 interface Application {
@@ -90,6 +103,7 @@ export async function startDemoService(options: DemoServiceOptions): Promise<Run
   const cookieName = `mydata-demo-${spec.slug}`;
   const sessions = new Map<string, Session>();
   const applications = new Map<string, Application>();
+  const waiting = new Map<string, Waiting>();
   const events: ReceivedEvent[] = [];
   const platformOrigin = new URL(options.platformUrl).origin;
 
@@ -208,6 +222,75 @@ export async function startDemoService(options: DemoServiceOptions): Promise<Run
     return coded ? bi(coded) : html`${String(value)}`;
   }
 
+  /** A multi-person application's webhook: progress shown at once, the package fetched when ready. */
+  async function onApplicationEvent(event: WebhookEvent) {
+    const w = waiting.get(event.consentId);
+    if (!w || w.result) return;
+    const progress = event.claims.progress as ApplicationProgress | undefined;
+    if (progress) w.progress = progress;
+    if (event.event === 'application.ended') {
+      w.failure = { code: 'application.ended', detail: '' };
+      return;
+    }
+    if (event.event !== 'application.ready') return;
+    try {
+      const result = await client.fetchPackage(w.handle);
+      // Every party's data is shown together: the applicant's and, under their roles, the others'.
+      const datasets = [...result.datasets, ...(result.parties ?? []).flatMap((p) => p.datasets)];
+      w.result = { ...result, datasets, reference: w.reference };
+      applications.set(result.consentId, {
+        reference: w.reference,
+        consentId: result.consentId,
+        receivedAt: now(),
+        datasets: datasets.map((d) => d.datasetId),
+        withdrawn: false,
+      });
+    } catch (error) {
+      w.failure = failureOf(error);
+    }
+  }
+
+  const roleName = (role: string) => service?.parties?.find((p) => p.role === role)?.name ?? t(role, role);
+  const PARTY_STATUS: Record<string, LocalizedText> = {
+    waiting: t('等待同意中', 'Waiting for consent'),
+    consented: t('已同意', 'Consented'),
+    declined: t('已拒絕', 'Declined'),
+    expired: t('逾期未回應', 'Did not answer in time'),
+  };
+
+  /** Waiting for the other people of a multi-person application, with the progress the webhooks brought. */
+  function waitingPage(w: Waiting): string {
+    const others = w.progress.parties.filter((p) => p.status !== 'consented').map((p) => roleName(p.role));
+    const title = others.length
+      ? t(
+          `等待${others.map((o) => o['zh-TW']).join('、')}同意`,
+          `Waiting for the ${others.map((o) => o.en).join(', ')}`,
+        )
+      : t('正在取得資料', 'Fetching the data');
+    return frame(
+      title,
+      html`${heading(1, title)}
+      <div class="notice" role="status">
+        <p>${bi(t('申請編號', 'Application reference'))}：<strong>${w.reference}</strong></p>
+        ${bi(
+          t(
+            '您已同意提供您的資料。MyData 已通知其他需要同意的人；全部同意後，本服務才會收到所有資料。請重新整理此頁查看最新進度。',
+            'You have consented. MyData has told the other people who must consent; this service receives the data only when all have. Reload this page to see the latest progress.',
+          ),
+          'p',
+        )}
+      </div>
+      <table data-progress="${w.progress.status}"><caption>${bi(t('同意進度', 'Consent progress'))}</caption>
+        <thead><tr><th scope="col">${bi(t('身分', 'Role'))}</th><th scope="col">${bi(t('狀態', 'Status'))}</th></tr></thead>
+        <tbody>${w.progress.parties.map(
+          (p) =>
+            html`<tr data-party="${p.role}" data-status="${p.status}"><th scope="row">${bi(roleName(p.role))}</th><td>${bi(PARTY_STATUS[p.status] ?? t(p.status, p.status))}</td></tr>`,
+        )}</tbody></table>
+      <p><a class="button" href="/application">${bi(t('重新整理進度', 'Refresh the progress'))}</a></p>
+      ${w.progress.expiresAt ? html`<p>${bi(t('邀請期限', 'Invitations expire'))}：<time datetime="${w.progress.expiresAt}">${w.progress.expiresAt}</time></p>` : ''}`,
+    );
+  }
+
   function resultPage(result: NonNullable<Session['result']>): string {
     const received = Object.fromEntries(result.datasets.map((d) => [d.datasetId, d.data]));
     const checks = spec.checks(received as never, now());
@@ -311,6 +394,18 @@ export async function startDemoService(options: DemoServiceOptions): Promise<Run
           todo: t(
             '請稍後重新申請；若持續發生，請聯絡本服務客服並提供下方錯誤代碼。',
             'Please apply again later; if it keeps happening, contact the service desk with the error code below.',
+          ),
+        };
+      case 'application.ended':
+        return {
+          title: t('共同申請已結束', 'The joint application ended'),
+          what: t(
+            '有一位需要同意的人拒絕或未在期限內回應，因此整件申請已結束，本服務沒有收到任何資料。',
+            'Someone who had to consent declined or did not answer in time, so the whole application ended; this service received no data.',
+          ),
+          todo: t(
+            '如仍需要，請回到服務首頁重新申請。',
+            'If you still need it, go back to the service and apply again.',
           ),
         };
       case 'transfer.package-gone':
@@ -461,6 +556,18 @@ export async function startDemoService(options: DemoServiceOptions): Promise<Run
             );
           const result = await client.finishTransfer(url, pending);
           const reference = `${spec.slug.toUpperCase()}-${randomUUID().slice(0, 8).toUpperCase()}`;
+          if (result.pending) {
+            // Other people must consent first: the data comes later, announced by webhooks.
+            waiting.set(result.consentId, {
+              reference,
+              handle: result.pending.handle,
+              progress: result.pending.progress,
+            });
+            session.waitingFor = result.consentId;
+            session.result = undefined;
+            return redirect(res, '/application');
+          }
+          session.waitingFor = undefined;
           session.result = { ...result, reference };
           applications.set(result.consentId, {
             reference,
@@ -476,7 +583,12 @@ export async function startDemoService(options: DemoServiceOptions): Promise<Run
         }
       }
       case 'GET /application': {
-        const result = sessionOf(req, res, false)?.result;
+        const session = sessionOf(req, res, false);
+        const w = session?.waitingFor ? waiting.get(session.waitingFor) : undefined;
+        if (w?.result) return send(res, 200, resultPage(w.result));
+        if (w?.failure) return send(res, 200, failurePage(w.failure));
+        if (w) return send(res, 200, waitingPage(w));
+        const result = session?.result;
         return result ? send(res, 200, resultPage(result)) : redirect(res, '/');
       }
       case 'GET /problem': {
@@ -489,6 +601,7 @@ export async function startDemoService(options: DemoServiceOptions): Promise<Run
           return send(res, 413, JSON.stringify({ code: 'request.body-too-large' }), 'application/json');
         try {
           const event = await client.verifyWebhook(body);
+          if (event.event.startsWith('application.')) await onApplicationEvent(event);
           if (!events.some((e) => e.id === event.id)) {
             const { claims: _claims, ...rest } = event;
             events.unshift({ ...rest, receivedAt: now() });

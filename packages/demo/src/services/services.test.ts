@@ -11,6 +11,7 @@ import {
 import { demoCatalogue, SERVICE_IDS } from '../catalogue.ts';
 import type { RunningDemoService } from './app.ts';
 import { loadOrCreateServiceKeys, startDemoServices } from './services.ts';
+import { DEMO_SERVICE_SPECS } from './specs.ts';
 
 const HOUSEHOLD: FixtureDataset = {
   datasetId: 'moi-household.household-registration',
@@ -92,16 +93,17 @@ describe('The demo services', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('runs the four online services on their own ports, with keys in the data directory only', () => {
+  it('runs the five online services on their own ports, with keys in the data directory only', () => {
     expect(services.map((s) => s.serviceId).sort()).toEqual(
       [
         SERVICE_IDS.loanApplication,
         SERVICE_IDS.childcareSubsidy,
         SERVICE_IDS.passportRenewal,
         SERVICE_IDS.socialHousing,
+        SERVICE_IDS.disabledParkingPermit,
       ].sort(),
     );
-    expect(new Set(services.map((s) => s.url)).size).toBe(4);
+    expect(new Set(services.map((s) => s.url)).size).toBe(DEMO_SERVICE_SPECS.length);
     for (const s of services) {
       expect(s.redirectUri).toBe(`${s.url}/callback`);
       expect(s.webhookUrl).toBe(`${s.url}/webhook`);

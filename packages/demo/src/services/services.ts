@@ -1,6 +1,7 @@
 /**
- * The four online demo services (bank loan, county childcare subsidy, passport renewal, social
- * housing), each its own web app on its own port, with keys kept in the data directory.
+ * The five online demo services (bank loan, county childcare subsidy, passport renewal, social
+ * housing, and the disabled parking permit, a multi-person application), each its own web app on its
+ * own port, with keys kept in the data directory.
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -48,7 +49,7 @@ export async function loadOrCreateServiceKeys(dir: string): Promise<ServiceKeys>
   return keys;
 }
 
-/** Starts the four demo services; register each with `platform.oauth.registerClient(...)`. */
+/** Starts the demo services; register each with `platform.oauth.registerClient(...)`. */
 export async function startDemoServices(options: DemoServicesOptions): Promise<RunningDemoService[]> {
   const started: RunningDemoService[] = [];
   try {

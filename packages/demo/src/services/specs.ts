@@ -7,6 +7,8 @@ import type { LocalizedText } from '@mydata/core';
 import { SERVICE_IDS } from '../catalogue.ts';
 import type {
   DemoPayloads,
+  DisabilityCertificatePayload,
+  DrivingLicencePayload,
   EntryExitPayload,
   HouseholdRegistrationPayload,
   IncomePayload,
@@ -14,6 +16,7 @@ import type {
   LowIncomeStatusPayload,
   PassportPayload,
   PropertyPayload,
+  VehicleRegistrationPayload,
 } from '../population/payloads.ts';
 import { t } from './html.ts';
 
@@ -47,6 +50,9 @@ const D = {
   lowIncome: 'mohw-social-assistance.low-income-status',
   entryExit: 'nia.entry-exit-dates',
   passport: 'boca.passport',
+  disability: 'sfaa.disability-certificate',
+  vehicles: 'mvdis.vehicle-registration',
+  licence: 'mvdis.driving-licence',
 } as const;
 
 const money = (n: number) => `NT$${n.toLocaleString('en')}`;
@@ -238,6 +244,57 @@ export const DEMO_SERVICE_SPECS: DemoServiceSpec[] = [
             ]
           : []),
         ...lowIncome(d[D.lowIncome]),
+      ];
+    },
+  },
+  // A multi-person application: the applicant gives the certificate, the family member who drives
+  // gives the car and the licence, each consenting as themselves (docs/multi-person.md).
+  {
+    serviceId: SERVICE_IDS.disabledParkingPermit,
+    slug: 'parking',
+    accent: '#0b5563',
+    intro: t(
+      '屏東縣身心障礙者專用停車位識別證申請：由您提供身心障礙證明，並指名提供車輛的家人，由他以本人身分同意提供車籍與駕照資料。',
+      'Pingtung County disabled parking permit: you give your disability certificate and name the family member who drives, who consents as themselves to share their vehicle registration and driving licence.',
+    ),
+    next: t(
+      '社會處審核後，識別證將以掛號寄至您的戶籍地址。',
+      'After the social affairs department reviews it, the permit is sent by registered mail to your registered address.',
+    ),
+    checks: (d) => {
+      const c = d[D.disability] as DisabilityCertificatePayload | undefined;
+      const v = d[D.vehicles] as VehicleRegistrationPayload | undefined;
+      const l = d[D.licence] as DrivingLicencePayload | undefined;
+      const cars = v?.vehicles.filter((x) => x.kind === 'car' && x.status === 'active') ?? [];
+      const licensed = l?.licences.some((x) => x.class !== 'ordinary-motorcycle' && x.status === 'valid');
+      return [
+        ...(c
+          ? [
+              {
+                label: t('經鑑定行動不便', 'Assessed as mobility-impaired'),
+                value: yesNo(c.mobilityImpaired),
+                pass: c.mobilityImpaired,
+              },
+            ]
+          : []),
+        ...(v
+          ? [
+              {
+                label: t('車主名下使用中汽車', "Cars in use in the owner's name"),
+                value: cars.map((x) => x.plateNumber).join('、') || '—',
+                pass: cars.length > 0,
+              },
+            ]
+          : []),
+        ...(l
+          ? [
+              {
+                label: t('駕駛人持有效汽車駕照', 'Driver holds a valid car licence'),
+                value: yesNo(Boolean(licensed)),
+                pass: Boolean(licensed),
+              },
+            ]
+          : []),
       ];
     },
   },

@@ -7,6 +7,7 @@
 import {
   type CryptoKey,
   createRemoteJWKSet,
+  exportJWK,
   importJWK,
   type JWK,
   type JWTVerifyGetKey,
@@ -17,10 +18,18 @@ import { MyDataProblem } from '../problem.ts';
 import type { Jwks } from '../provider/keys.ts';
 import { TransferError } from './errors.ts';
 import { SERVICE_ENCRYPTION_ALGORITHM, SERVICE_SIGNING_ALGORITHM } from './keys.ts';
-import { type TransferResult, verifyPackage, WEBHOOK_JWS_TYPE } from './package.ts';
+import {
+  type ApplicationHandle,
+  type ApplicationProgress,
+  type TransferResult,
+  verifyPackage,
+  WEBHOOK_JWS_TYPE,
+} from './package.ts';
 
 /** Path of the package endpoint, relative to the issuer. */
 export const TRANSFER_PACKAGE_PATH = '/api/v1/transfer/package';
+/** Path of the multi-person application progress endpoint, relative to the issuer. */
+export const TRANSFER_PROGRESS_PATH = '/api/v1/transfer/progress';
 /** Path of the agencies' public signing keys, relative to the issuer. */
 export const AGENCY_KEYS_PATH = '/api/v1/exchange/agency-keys';
 
@@ -86,6 +95,13 @@ export interface ServiceClient {
    * Throws a `TransferError` (declined, invalid callback, package refused, …) or the platform's `MyDataProblem`.
    */
   finishTransfer(callbackUrl: string | URL, pending: PendingTransfer): Promise<TransferResult>;
+  /** Where a multi-person application stands, with the handle of a pending result. */
+  progress(handle: ApplicationHandle): Promise<ApplicationProgress>;
+  /**
+   * Fetches and verifies the package of a multi-person application once every party consented.
+   * Throws `MyDataProblem` `transfer.package-not-ready` (425, `extensions.progress`) while it still waits.
+   */
+  fetchPackage(handle: ApplicationHandle): Promise<TransferResult>;
   /** Verifies a webhook body (a compact JWS the platform signed for this service) and returns the event. */
   verifyWebhook(body: string | Uint8Array): Promise<WebhookEvent>;
 }
@@ -144,6 +160,69 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
       agencyKeys = { at: Date.now(), byAgency: new Map(body.items.map((i) => [i.agencyId, i.jwks])) };
     }
     return agencyKeys.byAgency.get(agencyId);
+  }
+
+  /** The DPoP signer of a stored application handle. */
+  async function dpopOf(handle: ApplicationHandle) {
+    const privateKey = (await importJWK(handle.dpopKey.privateJwk as JWK, 'ES256')) as CryptoKey;
+    const publicKey = (await importJWK(handle.dpopKey.publicJwk as JWK, 'ES256', {
+      extractable: true,
+    })) as CryptoKey;
+    return oauth.DPoP(client, { privateKey, publicKey });
+  }
+
+  /** Fetches the package with a token and its DPoP key, and verifies it. */
+  async function fetchWith(
+    handle: ApplicationHandle,
+    dpop: oauth.DPoPHandle,
+    jwks: JWTVerifyGetKey,
+  ): Promise<TransferResult> {
+    let jwe: string;
+    try {
+      const res = await withNonceRetry(() =>
+        oauth.protectedResourceRequest(
+          handle.accessToken,
+          'GET',
+          new URL(TRANSFER_PACKAGE_PATH, issuer),
+          new Headers({ accept: 'application/jose' }),
+          null,
+          { ...http, DPoP: dpop },
+        ),
+      );
+      if (!res.ok) await readProblemOrJson(res);
+      jwe = await res.text();
+    } catch (error) {
+      throw await asProblem(error, 'the platform did not hand over the package');
+    }
+    return verifyPackage(jwe, {
+      issuer: issuerId,
+      clientId: options.clientId,
+      decryptionKey: await decryptionKey,
+      decryptionKeyId: options.encryptionKey.kid,
+      platformKeys: jwks,
+      agencyKeys: keysOfAgency,
+      requestedDatasets: handle.datasets,
+      purpose: handle.purpose,
+      consentId: handle.consentId,
+      ...(handle.subject ? { subject: handle.subject } : {}),
+    });
+  }
+
+  /** A transfer result that waits for other parties: no data yet, the handle to fetch it later. */
+  function pendingResult(handle: ApplicationHandle, progress: ApplicationProgress): TransferResult {
+    return {
+      packageId: '',
+      subject: handle.subject ?? '',
+      consentId: handle.consentId,
+      receiptSha256: '',
+      serviceId: options.clientId,
+      purpose: handle.purpose,
+      mode: 'online',
+      issuedAt: new Date(),
+      expiresAt: new Date(handle.tokenExpiresAt),
+      datasets: [],
+      pending: { consentId: handle.consentId, progress, handle },
+    };
   }
 
   /** Runs an HTTP exchange once more with the server's fresh DPoP nonce when it asks for one. */
@@ -231,8 +310,10 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
         throw new TransferError('transfer.invalid-callback', errorMessage(error), { cause: error });
       }
 
-      // A fresh DPoP key per transfer: the access token is bound to it and lives only for this call.
-      const dpop = oauth.DPoP(client, await oauth.generateKeyPair('ES256'));
+      // A fresh DPoP key per transfer: the access token is bound to it. Extractable, so a multi-person
+      // application's handle can carry it until the package is ready.
+      const dpopKeys = await oauth.generateKeyPair('ES256', { extractable: true });
+      const dpop = oauth.DPoP(client, dpopKeys);
       let token: oauth.TokenEndpointResponse;
       try {
         token = await withNonceRetry(async () =>
@@ -260,35 +341,54 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
       }
 
       const grant = grantOf(token);
-      let jwe: string;
+      // The DPoP key leaves this call only for an application that waits for other people.
+      const handle: ApplicationHandle = {
+        consentId: grant.consentId,
+        ...(grant.subject ? { subject: grant.subject } : {}),
+        accessToken: token.access_token,
+        dpopKey: { privateJwk: {}, publicJwk: {} },
+        datasets: pending.datasets,
+        purpose: pending.purpose,
+        tokenExpiresAt: new Date(Date.now() + (token.expires_in ?? 600) * 1000).toISOString(),
+      };
+      try {
+        return await fetchWith(handle, dpop, jwks);
+      } catch (error) {
+        // Other people must still consent: the service keeps the handle and fetches later.
+        const progress = error instanceof MyDataProblem ? error.extensions.progress : undefined;
+        if (error instanceof MyDataProblem && error.code === 'transfer.package-not-ready' && progress) {
+          handle.dpopKey = {
+            privateJwk: (await exportJWK(dpopKeys.privateKey)) as Record<string, unknown>,
+            publicJwk: (await exportJWK(dpopKeys.publicKey)) as Record<string, unknown>,
+          };
+          return pendingResult(handle, progress as ApplicationProgress);
+        }
+        throw error;
+      }
+    },
+
+    async progress(handle) {
+      const dpop = await dpopOf(handle);
       try {
         const res = await withNonceRetry(() =>
           oauth.protectedResourceRequest(
-            token.access_token,
+            handle.accessToken,
             'GET',
-            new URL(TRANSFER_PACKAGE_PATH, issuer),
-            new Headers({ accept: 'application/jose' }),
+            new URL(TRANSFER_PROGRESS_PATH, issuer),
+            new Headers({ accept: 'application/json' }),
             null,
             { ...http, DPoP: dpop },
           ),
         );
-        if (!res.ok) await readProblemOrJson(res);
-        jwe = await res.text();
+        return await readProblemOrJson<ApplicationProgress>(res);
       } catch (error) {
-        throw await asProblem(error, 'the platform did not hand over the package');
+        throw await asProblem(error, 'the platform did not tell the progress');
       }
+    },
 
-      return verifyPackage(jwe, {
-        issuer: issuerId,
-        clientId: options.clientId,
-        decryptionKey: await decryptionKey,
-        decryptionKeyId: options.encryptionKey.kid,
-        platformKeys: jwks,
-        agencyKeys: keysOfAgency,
-        requestedDatasets: pending.datasets,
-        purpose: pending.purpose,
-        ...grant,
-      });
+    async fetchPackage(handle) {
+      const { jwks } = await discover();
+      return fetchWith(handle, await dpopOf(handle), jwks);
     },
 
     async verifyWebhook(body) {

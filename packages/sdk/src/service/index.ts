@@ -5,6 +5,7 @@ export {
   type ServiceClient,
   type ServiceClientOptions,
   TRANSFER_PACKAGE_PATH,
+  TRANSFER_PROGRESS_PATH,
   type TransferRequest,
   type WebhookEvent,
 } from './client.ts';
@@ -17,10 +18,14 @@ export {
   serviceJwksOf,
 } from './keys.ts';
 export {
+  type ApplicationHandle,
+  type ApplicationProgress,
   PACKAGE_JWS_TYPE,
   type PackageVerification,
+  type PendingApplication,
   type TransferResult,
   type VerifiedDataset,
+  type VerifiedParty,
   verifyPackage,
   WEBHOOK_JWS_TYPE,
 } from './package.ts';

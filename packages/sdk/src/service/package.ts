@@ -60,6 +60,55 @@ export interface TransferResult {
   issuedAt: Date;
   expiresAt: Date;
   datasets: VerifiedDataset[];
+  /** Multi-person applications: the role of the person `subject` and `datasets` are about (the initiator). */
+  role?: string;
+  /** Multi-person applications: every other party's verified data under its role, with its own pairwise subject. */
+  parties?: VerifiedParty[];
+  /**
+   * Set when the application still waits for other people to consent: `datasets` is then empty.
+   * Keep `pending.handle` server-side and call `client.fetchPackage(handle)` once it is ready
+   * (the `application.ready` webhook, or `client.progress(handle)`).
+   */
+  pending?: PendingApplication;
+}
+
+/** One other party of a multi-person application in a verified package. */
+export interface VerifiedParty {
+  role: string;
+  /** This person's pairwise subject for the service. */
+  subject: string;
+  receiptSha256: string;
+  datasets: VerifiedDataset[];
+}
+
+/** Where a multi-person application stands (GET /api/v1/transfer/progress). */
+export interface ApplicationProgress {
+  status: 'waiting' | 'ready' | 'ended';
+  parties: { role: string; status: 'waiting' | 'consented' | 'declined' | 'expired' }[];
+  expiresAt?: string;
+}
+
+/**
+ * What a service keeps to fetch a multi-person package later: the DPoP-bound access token and the
+ * private DPoP key it is bound to. Secret: store it server-side only, never in a browser.
+ */
+export interface ApplicationHandle {
+  consentId: string;
+  subject?: string;
+  accessToken: string;
+  /** The DPoP key pair (private and public JWK) the token is bound to. */
+  dpopKey: { privateJwk: Record<string, unknown>; publicJwk: Record<string, unknown> };
+  datasets: string[];
+  purpose: string;
+  /** When the access token stops working (ISO 8601). */
+  tokenExpiresAt: string;
+}
+
+/** A transfer that waits for other parties of a multi-person application. */
+export interface PendingApplication {
+  consentId: string;
+  progress: ApplicationProgress;
+  handle: ApplicationHandle;
 }
 
 /** What the verifier needs: its own identity and keys, and where the platform's and agencies' keys come from. */
@@ -139,14 +188,41 @@ export async function verifyPackage(jwe: string, v: PackageVerification): Promis
     throw refuse('the package carries no datasets');
 
   const seen = new Set<string>();
-  const datasets: VerifiedDataset[] = [];
-  for (const entry of claims.datasets as unknown[]) {
-    const d = await verifyDataset(entry, consent.id, v);
-    if (seen.has(d.datasetId)) throw refuse(`dataset ${d.datasetId} appears twice`);
-    if (v.requestedDatasets && !v.requestedDatasets.includes(d.datasetId))
-      throw refuse(`dataset ${d.datasetId} was not asked for`, { datasetId: d.datasetId });
-    seen.add(d.datasetId);
-    datasets.push(d);
+  const consentId = consent.id;
+  const verifyAll = async (entries: unknown[]) => {
+    const out: VerifiedDataset[] = [];
+    for (const entry of entries) {
+      const d = await verifyDataset(entry, consentId, v);
+      if (seen.has(d.datasetId)) throw refuse(`dataset ${d.datasetId} appears twice`);
+      if (v.requestedDatasets && !v.requestedDatasets.includes(d.datasetId))
+        throw refuse(`dataset ${d.datasetId} was not asked for`, { datasetId: d.datasetId });
+      seen.add(d.datasetId);
+      out.push(d);
+    }
+    return out;
+  };
+  const datasets = await verifyAll(claims.datasets as unknown[]);
+  let parties: VerifiedParty[] | undefined;
+  if (claims.parties !== undefined) {
+    if (!Array.isArray(claims.parties) || !isString(claims.role))
+      throw refuse('the package names parties without the role of its subject');
+    parties = [];
+    for (const p of claims.parties as unknown[]) {
+      if (
+        !isObject(p) ||
+        !isString(p.role) ||
+        !isString(p.sub) ||
+        !isString(p.receiptSha256) ||
+        !Array.isArray(p.datasets)
+      )
+        throw refuse('a party of the package is malformed');
+      parties.push({
+        role: p.role,
+        subject: p.sub,
+        receiptSha256: p.receiptSha256,
+        datasets: await verifyAll(p.datasets),
+      });
+    }
   }
 
   return {
@@ -160,6 +236,7 @@ export async function verifyPackage(jwe: string, v: PackageVerification): Promis
     issuedAt: new Date((claims.iat as number) * 1000),
     expiresAt: new Date((claims.exp as number) * 1000),
     datasets,
+    ...(parties ? { role: claims.role as string, parties } : {}),
   };
 }
 
