@@ -4,7 +4,8 @@ import { createCatalogueRepo } from './catalogue/repository.ts';
 import { createSuspensions, type Suspensions } from './catalogue/suspension.ts';
 import { type Config, ConfigError } from './config/config.ts';
 import { openConsent, type PlatformConsent } from './consent/setup.ts';
-import { migrateToLatest, openDatabase } from './db/database.ts';
+import { openCounter, type PlatformCounter } from './counter/setup.ts';
+import { type Db, migrateToLatest, openDatabase } from './db/database.ts';
 import { openDownload, type PlatformDownload } from './download/setup.ts';
 import { openExchange, type PlatformExchange } from './exchange/setup.ts';
 import { type App, buildApp } from './http/app.ts';
@@ -15,7 +16,10 @@ import { type NationalCa, openNationalCa } from './identity/national-ca.ts';
 import { openIdentity, type PlatformIdentity } from './identity/setup.ts';
 import { openUsageLog, type PlatformUsageLog } from './log/setup.ts';
 import { derivePairwiseKey, openOAuth, type PlatformOAuth } from './oauth/setup.ts';
+import { createServiceGate, type SandboxPersona } from './onboarding/gate.ts';
+import { openOnboarding, type PlatformOnboarding } from './onboarding/setup.ts';
 import { createStaffRepo, type StaffRepo } from './staff/repository.ts';
+import { createStatisticsRepo, type StatisticsRepo } from './stats/repository.ts';
 
 export interface Platform {
   app: App;
@@ -35,10 +39,18 @@ export interface Platform {
   consent: PlatformConsent;
   /** The citizen's data download: signed zips of their own data, fetched once. */
   download: PlatformDownload;
+  /** Counter verification: counter cases, their refreshing codes and the clerks' redemptions. */
+  counter: PlatformCounter;
+  /** The platform's database, for operator scripts and tests that seed what no API sets. */
+  db: Db;
   /** Who may act for which organisation (admin, developer, counter clerk, operator). */
   staff: StaffRepo;
   /** Which organisations the operator has suspended. */
   suspensions: Suspensions;
+  /** Organisation sign-up, applications and the operator console (docs/onboarding.md). */
+  onboarding: PlatformOnboarding;
+  /** The public usage counters (GET /api/v1/statistics); features count each use with `recordUse`. */
+  statistics: StatisticsRepo;
   /** Stops taking traffic, lets requests in flight finish, then closes the database. */
   stop(): Promise<void>;
 }
@@ -51,6 +63,8 @@ export async function startPlatform(options: {
   webRoot?: string;
   /** The checks behind NHI-card and two-documents sign-in; the agencies over the exchange layer by default. */
   identityChecks?: IdentityChecks;
+  /** The test personas sandbox services accept (GET /api/v1/sandbox/personas); none by default. */
+  sandboxPersonas?: readonly SandboxPersona[];
 }): Promise<Platform> {
   const { config } = options;
   const db = await openDatabase({
@@ -63,7 +77,13 @@ export async function startPlatform(options: {
   try {
     await migrateToLatest(db);
     if (options.catalogue) await createCatalogueRepo(db).importCatalogue(options.catalogue);
-    exchange = await openExchange({ config, db });
+    // Read before anything acts for an organisation: the gateway refuses to call a suspended agency.
+    const suspensions = createSuspensions(db);
+    exchange = await openExchange({
+      config,
+      db,
+      isSuspended: async (agencyId) => (await suspensions.ofOrganisation(agencyId)) !== undefined,
+    });
     let app: App | undefined;
     usage = openUsageLog({
       config,
@@ -99,7 +119,7 @@ export async function startPlatform(options: {
       ...(config.identity.oidc ? { oidc: config.identity.oidc } : {}),
     });
     const staff = createStaffRepo({ db, citizenRef: usage.log.citizenRef });
-    const suspensions = createSuspensions(db);
+    const gate = createServiceGate({ db, suspensions, sandboxPersonas: options.sandboxPersonas ?? [] });
     // One key for the pairwise subjects of ID tokens, receipts and packages, so they agree.
     const pairwiseKey = derivePairwiseKey(usage.keys.citizenRefKey);
     const oauth = openOAuth({
@@ -123,9 +143,32 @@ export async function startPlatform(options: {
       publicUrl: config.publicUrl,
       pairwiseKey,
       clients: { get: (clientId) => oauth.clients.directory(clientId) },
+      gate,
+      // Multi-person applications seal invitations and waiting data with the at-rest keys.
+      atRest: usage.keys.atRest,
       onError: (error, context) => app?.log.error({ err: error }, `${context} failed`),
     });
     oauth.useConsent(consent.service);
+    const onboarding = openOnboarding({
+      db,
+      atRest: usage.keys.atRest,
+      staff,
+      citizenRef: usage.log.citizenRef,
+      suspensions,
+      clients: oauth.clients,
+      registerAgency: (input) => (exchange as PlatformExchange).registerAgency(input),
+      identity: identity.service,
+      identityRepo: identity.repo,
+      publicUrl: config.publicUrl,
+      sandboxPersonas: options.sandboxPersonas ?? [],
+      gate,
+      audit: (entry) =>
+        app?.log.info(
+          { audit: { ...entry, actorRef: undefined } },
+          `onboarding ${entry.action} ${entry.organisationId}${entry.applicationId ? ` ${entry.applicationId}` : ''}`,
+        ),
+    });
+    await onboarding.ensureOperators(config.onboarding?.operatorNationalIds ?? []);
     const download = openDownload({
       db,
       gateway: exchange.gateway,
@@ -137,11 +180,29 @@ export async function startPlatform(options: {
       publicUrl: config.publicUrl,
       onError: (error, context) => app?.log.error({ err: error }, `${context} failed`),
     });
+    const counter = openCounter({
+      db,
+      gateway: exchange.gateway,
+      recorder: usage.recorder,
+      identityRepo: identity.repo,
+      identity: identity.service,
+      staff,
+      suspensions,
+      atRest: usage.keys.atRest,
+      signingKey: usage.keys.oauthSigning,
+      citizenRefKey: usage.keys.citizenRefKey,
+      pairwiseKey,
+      publicUrl: config.publicUrl,
+      settings: { codeSeconds: config.counter.codeSeconds },
+      onError: (error, context) => app?.log.error({ err: error }, `${context} failed`),
+    });
     app = await buildApp({
       identity: identity.routes,
       oauth: oauth.http,
       consent: consent.routes,
       download: download.routes,
+      counter: counter.routes,
+      onboarding: onboarding.routes,
       citizenLog: {
         recorder: usage.recorder,
         verifierKey: usage.log.verifierKey,
@@ -160,6 +221,7 @@ export async function startPlatform(options: {
     oauth.start(undefined, (error) => app?.log.error({ err: error }, 'oauth purge failed'));
     consent.start(undefined, (error) => app?.log.error({ err: error }, 'consent expiry failed'));
     download.start(undefined, (error) => app?.log.error({ err: error }, 'download expiry failed'));
+    counter.start(undefined, (error) => app?.log.error({ err: error }, 'counter expiry failed'));
     const running = { app, usage };
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -173,8 +235,12 @@ export async function startPlatform(options: {
       oauth,
       consent,
       download,
+      counter,
+      db,
       staff,
       suspensions,
+      onboarding,
+      statistics: createStatisticsRepo(db),
       url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
       stop() {
         stopping ??= (async () => {
@@ -183,6 +249,7 @@ export async function startPlatform(options: {
           oauth.stop();
           await consent.stop();
           await download.stop();
+          await counter.stop();
           await running.app.close();
           await running.usage.stop();
           exchange?.gateway.close();

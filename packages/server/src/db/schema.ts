@@ -1,11 +1,13 @@
 import type { CatalogueTables } from '../catalogue/tables.ts';
 import type { ConsentTables } from '../consent/tables.ts';
+import type { CounterTables } from '../counter/tables.ts';
 import type { DownloadTables } from '../download/tables.ts';
 import type { ExchangeTables } from '../exchange/tables.ts';
 import type { IdentityTables } from '../identity/tables.ts';
 import type { UsageLogTables } from '../log/tables.ts';
 import type { NotificationTables } from '../notify/tables.ts';
 import type { OAuthTables } from '../oauth/tables.ts';
+import type { OnboardingTables } from '../onboarding/tables.ts';
 import type { StaffTables } from '../staff/tables.ts';
 import type { StatisticsTables } from '../stats/tables.ts';
 
@@ -22,5 +24,7 @@ export interface Database
     IdentityTables,
     OAuthTables,
     ConsentTables,
+    CounterTables,
     DownloadTables,
-    StaffTables {}
+    StaffTables,
+    OnboardingTables {}

@@ -8,8 +8,10 @@ import { createCatalogueRepo } from '../catalogue/repository.ts';
 import { catalogueRoutes } from '../catalogue/routes.ts';
 import type { Config } from '../config/config.ts';
 import { type ConsentRoutesOptions, consentRoutes } from '../consent/routes.ts';
+import { type CounterRoutesOptions, counterRoutes } from '../counter/routes.ts';
 import { generatePlatformKeys } from '../crypto/keys.ts';
 import type { Db } from '../db/database.ts';
+import { developerGuideRoutes } from '../developers/routes.ts';
 import { type DownloadRoutesOptions, downloadRoutes } from '../download/routes.ts';
 import type { ExchangeGateway } from '../exchange/gateway.ts';
 import { exchangeStatusRoutes } from '../exchange/routes.ts';
@@ -20,6 +22,7 @@ import { createUsageLog, type UsageLog } from '../log/repository.ts';
 import { usageLogRoutes } from '../log/routes.ts';
 import { oauthRoutes } from '../oauth/routes.ts';
 import { mountProvider, type OAuthHttp } from '../oauth/setup.ts';
+import { type OnboardingRoutesOptions, onboardingRoutes } from '../onboarding/routes.ts';
 import { createStatisticsRepo } from '../stats/repository.ts';
 import { statisticsRoutes } from '../stats/routes.ts';
 import { healthRoutes } from './health.ts';
@@ -47,6 +50,12 @@ export interface AppOptions {
   citizenLog?: CitizenUsageLogRoutesOptions;
   /** The citizen's data download (download/setup.ts); adds /api/v1/downloads/*. */
   download?: DownloadRoutesOptions;
+  /** Counter verification (counter/setup.ts); adds /api/v1/counter/*. */
+  counter?: CounterRoutesOptions;
+  /** Onboarding and the operator console (onboarding/setup.ts); adds /api/v1/onboarding/*, /api/v1/operator/*, /api/v1/sandbox/personas. */
+  onboarding?: OnboardingRoutesOptions;
+  /** The developer guide at /developers, rendered from the docs folder (default: the repository's `docs/`); false for none. */
+  developerGuide?: { docsDir?: string } | false;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -64,6 +73,9 @@ export async function buildApp({
   consent,
   citizenLog,
   download,
+  counter,
+  onboarding,
+  developerGuide = {},
 }: AppOptions) {
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: { level: config.logLevel } }),
@@ -149,9 +161,20 @@ export async function buildApp({
           description: 'The citizen downloads their own data: a zip signed by the agencies and the platform',
         },
         {
+          name: 'counter',
+          description:
+            'Counter verification: the citizen shows a QR or short code, a clerk sees the consented data once',
+        },
+        {
           name: 'transfer',
           description: 'The data package a service fetches once with its DPoP-bound token',
         },
+        {
+          name: 'onboarding',
+          description:
+            'Organisations sign up, apply to offer services or data, manage staff and keys; sandbox personas',
+        },
+        { name: 'operator', description: 'The operator console: review, decisions, suspension, audit trail' },
       ],
     },
   });
@@ -159,7 +182,11 @@ export async function buildApp({
 
   let draining = false;
   await app.register(healthRoutes, { db, isDraining: () => draining });
-  await app.register(catalogueRoutes, { prefix: '/api/v1', repo: createCatalogueRepo(db) });
+  // The public catalogue leaves out sandbox services and organisations not yet approved.
+  await app.register(catalogueRoutes, {
+    prefix: '/api/v1',
+    repo: createCatalogueRepo(db, { publicOnly: true }),
+  });
   await app.register(statisticsRoutes, { prefix: '/api/v1', repo: createStatisticsRepo(db) });
   await app.register(usageLogRoutes, {
     prefix: '/api/v1',
@@ -173,7 +200,10 @@ export async function buildApp({
   if (oauth) await app.register(oauthRoutes, { prefix: '/api/v1', ...oauth.routes });
   if (consent) await app.register(consentRoutes, { prefix: '/api/v1', ...consent });
   if (download) await app.register(downloadRoutes, { prefix: '/api/v1', ...download });
+  if (counter) await app.register(counterRoutes, { prefix: '/api/v1', ...counter });
+  if (onboarding) await app.register(onboardingRoutes, { prefix: '/api/v1', ...onboarding });
 
+  if (developerGuide) await app.register(developerGuideRoutes, developerGuide);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   if (webRoot) await servePortal(app, webRoot);
 

@@ -7,7 +7,15 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
  * Addresses that belong to the API and operations, never to the portal: an unknown one must stay a
  * problem+json 404 for programs, not turn into the portal's HTML.
  */
-const NOT_PORTAL = ['/api/', '/openapi.json', '/healthz', '/readyz', '/problems/', '/.well-known/'];
+const NOT_PORTAL = [
+  '/api/',
+  '/openapi.json',
+  '/healthz',
+  '/readyz',
+  '/problems/',
+  '/.well-known/',
+  '/developers/',
+];
 
 /**
  * Security headers of the portal's pages and files. The built portal has no inline script or style,

@@ -9,6 +9,9 @@ import * as m0007 from './0007_oauth.ts';
 import * as m0008 from './0008_identity_otp_codes.ts';
 import * as m0009 from './0009_downloads.ts';
 import * as m0010 from './0010_staff_and_suspension.ts';
+import * as m0011 from './0011_onboarding.ts';
+import * as m0012 from './0012_counter.ts';
+import * as m0013 from './0013_consent_parties.ts';
 
 /** Every migration in order. Names are permanent: a renamed migration would run twice. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +25,7 @@ export const migrations: Record<string, Migration> = {
   '0008_identity_otp_codes': m0008,
   '0009_downloads': m0009,
   '0010_staff_and_suspension': m0010,
+  '0011_onboarding': m0011,
+  '0012_counter': m0012,
+  '0013_consent_parties': m0013,
 };
