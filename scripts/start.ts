@@ -39,15 +39,20 @@ if (!Number.isInteger(populationSize) || populationSize < 1 || populationSize > 
     `DEMO_POPULATION=${JSON.stringify(process.env.DEMO_POPULATION)}: must be an integer from 1 to ${MAX_POPULATION_SIZE}`,
   );
 }
-// DEMO_SERVICES_PORT sets the first of four consecutive ports for the demo services; by default each takes a free one.
+// DEMO_SERVICES_PORT sets the first of five consecutive ports for the demo services; by default each takes a free one.
 const servicesPort = Number(process.env.DEMO_SERVICES_PORT ?? 0);
-if (!Number.isInteger(servicesPort) || servicesPort < 0 || servicesPort > 65532) {
+if (!Number.isInteger(servicesPort) || servicesPort < 0 || servicesPort > 65531) {
   fail(
-    `DEMO_SERVICES_PORT=${JSON.stringify(process.env.DEMO_SERVICES_PORT)}: must be a port from 0 to 65532`,
+    `DEMO_SERVICES_PORT=${JSON.stringify(process.env.DEMO_SERVICES_PORT)}: must be a port from 0 to 65531`,
   );
 }
 const population = createPopulation({ seed: DEMO_SEED, size: populationSize });
 const personas = findTestPersonas(population, Math.min(populationSize, 20_000));
+// The demo operator: the frequent traveller reviews applications and administers every demo organisation.
+const demoOperator = personas.find((p) => p.kind === 'frequent-traveller')?.citizen;
+if (process.env.OPERATOR_NATIONAL_IDS === undefined && demoOperator) {
+  config = { ...config, onboarding: { operatorNationalIds: [demoOperator.nationalId] } };
+}
 
 const startedAt = performance.now();
 // Notifications go to the demo mailbox unless a real SMTP server or SMS gateway is configured.
@@ -74,6 +79,13 @@ const platform = await startPlatform({
   config,
   catalogue: demoCatalogue,
   ...(portalBuilt ? { webRoot } : {}),
+  // Synthetic citizens anyone may sign in as: the only ones sandbox services accept.
+  sandboxPersonas: personas.map((p) => ({
+    nationalId: p.citizen.nationalId,
+    name: p.citizen.name,
+    kind: p.kind,
+    description: p.description,
+  })),
 }).catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));
 // Each demo agency is its own HTTPS server (as a real one would be elsewhere), registered with the
 // platform: where it is, which certificate key to pin, which keys sign its responses.
@@ -126,6 +138,33 @@ for (const s of services) {
   });
 }
 
+if (demoOperator) {
+  for (const o of demoCatalogue.organisations) {
+    await platform.staff.add({
+      organisationId: o.id,
+      nationalId: demoOperator.nationalId,
+      role: 'admin',
+      label: '示範管理者 Demo admin',
+    });
+  }
+}
+
+// The demo counter clerk: the young parent works the desks of the two demo counter services' providers.
+const demoClerk = personas.find((p) => p.kind === 'young-parent')?.citizen;
+const counterProviders = [
+  ...new Set(demoCatalogue.services.filter((s) => s.mode === 'counter').map((s) => s.providerId)),
+];
+if (demoClerk) {
+  for (const organisationId of counterProviders) {
+    await platform.staff.add({
+      organisationId,
+      nationalId: demoClerk.nationalId,
+      role: 'counter-clerk',
+      label: '示範臨櫃人員 Demo clerk',
+    });
+  }
+}
+
 // Each persona gets a citizen-certificate "card" (PKCS#12, PIN 123456) from the national test CA,
 // for the card tool: tsx packages/demo/src/card/cli.ts sign-in --card <file> --pin 123456.
 const cardsDir = join(config.dataDir, 'cards');
@@ -152,7 +191,13 @@ MyData 個人化資料自主運用平臺 is ready in ${Math.round(performance.no
   Platform      ${base}
   Portal        ${portalBuilt ? `${base}/   (citizen web portal, zh-TW / English)` : 'not built: run npm run build:web, or start with npm start'}
   Catalogue     ${base}/api/v1/datasets   ${base}/api/v1/services
-  Statistics    ${base}/api/v1/statistics
+  Statistics    ${base}/statistics   ${base}/api/v1/statistics   ${base}/api/v1/statistics/usage?by=month
+  Organisations ${base}/organisations   (sign up, apply, sandbox; docs/onboarding.md)
+  Operator console ${base}/operator   (operators: ${config.onboarding.operatorNationalIds.join(', ') || 'none; set OPERATOR_NATIONAL_IDS'}${demoOperator ? `; ${demoOperator.nationalId} is also admin of every demo organisation` : ''})
+  Sandbox       ${base}/api/v1/sandbox/personas   (the test personas sandbox services accept)
+  Counter       ${base}/counter   (citizen: consent, then show the QR or short code; docs/counter.md)
+  Counter clerk ${base}/clerk   (${demoClerk ? `${demoClerk.nationalId} ${demoClerk.name} is counter clerk of ${counterProviders.join(', ')}` : 'no demo clerk'})
+  Developers    ${base}/developers   (developer guide: getting started, protocol, webhooks, test personas)
   API (OpenAPI) ${base}/openapi.json
   Health        ${base}/healthz   ${base}/readyz
   Database      ${database}

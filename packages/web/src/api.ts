@@ -1,17 +1,35 @@
 import type {
+  ApplicationBody,
+  ApplicationCreated,
+  ApplicationDetail,
+  ApplicationStatus,
   AssuranceLevel,
+  AuditTrail,
+  ClientView,
   DatasetView,
+  DecisionRequest,
   ErrorCode,
   LocalizedText,
+  OnboardingMe,
+  OnboardingOrganisation,
+  OperatorApplications,
+  OperatorOrganisations,
   Organisation,
+  OrganisationDetail,
+  OrganisationSignUp,
+  SandboxPersonas,
   Sector,
   Sensitivity,
   ServiceMode,
   ServiceView,
   SignInMethod,
+  StaffAddRequest,
+  StaffEntry,
   Statistics,
   UsageEntry,
   UsageEventType,
+  UsageKind,
+  UsageReport,
 } from '@mydata/core';
 import { currentLanguage } from './i18n/index.ts';
 
@@ -120,7 +138,23 @@ export const api = {
   organisations: (role?: 'data-provider' | 'service-provider') =>
     get<{ items: Organisation[] }>('/organisations', { role }),
   statistics: () => get<Statistics>('/statistics'),
+  usage: (q: UsageParams) => get<UsageReport>('/statistics/usage', { ...q }),
 };
+
+/** What a usage report is asked for with: months as YYYY-MM, and optionally one kind of use. */
+export interface UsageParams {
+  from: string;
+  to: string;
+  by: 'month' | 'dataset' | 'service';
+  kind?: UsageKind | undefined;
+}
+
+/** The address of a usage report as a CSV file, for a download link. */
+export function usageCsvHref(q: UsageParams): string {
+  const query = new URLSearchParams({ from: q.from, to: q.to, by: q.by, format: 'csv' });
+  if (q.kind) query.set('kind', q.kind);
+  return `/api/v1/statistics/usage?${query}`;
+}
 
 export type SignInAnswer =
   | { status: 'signed-in'; assurance: AssuranceLevel; methods: SignInMethod[]; csrfToken: string }
@@ -295,6 +329,20 @@ export interface InteractionView {
   };
   /** A consent the citizen gave whose collection failed: it may be retried or cancelled. */
   pendingConsent: { id: string; problem: ProblemDocument } | null;
+  /** Multi-person services: the applicant's own role, and the other people who must consent too. */
+  role?: { role: string; name: LocalizedText };
+  parties?: {
+    role: string;
+    name: LocalizedText;
+    datasets: { id: string; name: LocalizedText; agency: { id: string; name: LocalizedText } }[];
+  }[];
+}
+
+/** The person the applicant names for another party of a multi-person service. */
+export interface PartyNomination {
+  role: string;
+  nationalId: string;
+  contact: { email: string } | { mobile: string };
 }
 
 export type ConsentStatus = 'pending' | 'active' | 'used' | 'expired' | 'withdrawn';
@@ -332,11 +380,11 @@ export interface DecisionAnswer {
 /** Consent to services (docs/consent.md): the consent screen, and the citizen's consents and receipts. */
 export const consentApi = {
   interaction: (uid: string) => get<InteractionView>(`/oauth/interactions/${encodeURIComponent(uid)}`),
-  accept: (uid: string, datasets: string[], csrf: string | undefined) =>
+  accept: (uid: string, datasets: string[], csrf: string | undefined, parties?: PartyNomination[]) =>
     send<DecisionAnswer>(
       'POST',
       `/oauth/interactions/${encodeURIComponent(uid)}/decision`,
-      { decision: 'accept', datasets },
+      { decision: 'accept', datasets, ...(parties ? { parties } : {}) },
       csrf,
     ),
   decline: (uid: string, csrf: string | undefined) =>
@@ -389,4 +437,172 @@ export interface DownloadReady {
 export const downloadApi = {
   create: (datasets: string[], csrf: string | undefined) =>
     send<DownloadReady>('POST', '/downloads', { datasets }, csrf),
+};
+
+/** Organisations joining the platform (docs/onboarding.md): sign-up, applications, staff and keys. */
+export const onboardingApi = {
+  me: () => get<OnboardingMe>('/onboarding/me'),
+  signUp: (body: OrganisationSignUp, csrf: string | undefined) =>
+    send<OnboardingOrganisation>('POST', '/onboarding/organisations', body, csrf),
+  organisation: (id: string) =>
+    get<OrganisationDetail>(`/onboarding/organisations/${encodeURIComponent(id)}`),
+  addStaff: (orgId: string, body: StaffAddRequest, csrf: string | undefined) =>
+    send<StaffEntry>('POST', `/onboarding/organisations/${encodeURIComponent(orgId)}/staff`, body, csrf),
+  removeStaff: (orgId: string, citizenRef: string, role: string, csrf: string | undefined) =>
+    send<undefined>(
+      'DELETE',
+      `/onboarding/organisations/${encodeURIComponent(orgId)}/staff/${encodeURIComponent(citizenRef)}/${encodeURIComponent(role)}`,
+      undefined,
+      csrf,
+    ),
+  apply: (orgId: string, body: ApplicationBody, csrf: string | undefined) =>
+    send<ApplicationCreated>(
+      'POST',
+      `/onboarding/organisations/${encodeURIComponent(orgId)}/applications`,
+      body,
+      csrf,
+    ),
+  application: (orgId: string, appId: string) =>
+    get<ApplicationDetail>(
+      `/onboarding/organisations/${encodeURIComponent(orgId)}/applications/${encodeURIComponent(appId)}`,
+    ),
+  resubmit: (orgId: string, appId: string, body: ApplicationBody, csrf: string | undefined) =>
+    send<ApplicationCreated>(
+      'PUT',
+      `/onboarding/organisations/${encodeURIComponent(orgId)}/applications/${encodeURIComponent(appId)}`,
+      body,
+      csrf,
+    ),
+  refreshKeys: (orgId: string, clientId: string, csrf: string | undefined) =>
+    send<ClientView>(
+      'POST',
+      `/onboarding/organisations/${encodeURIComponent(orgId)}/keys/refresh`,
+      { clientId },
+      csrf,
+    ),
+  personas: () => get<SandboxPersonas>('/sandbox/personas'),
+};
+
+/** The platform operator's console: review applications, suspend organisations, read the audit trail. */
+export const operatorApi = {
+  applications: (status?: ApplicationStatus) =>
+    get<OperatorApplications>('/operator/applications', { status }),
+  application: (id: string) => get<ApplicationDetail>(`/operator/applications/${encodeURIComponent(id)}`),
+  decide: (id: string, body: DecisionRequest, csrf: string | undefined) =>
+    send<ApplicationDetail>('POST', `/operator/applications/${encodeURIComponent(id)}/decision`, body, csrf),
+  organisations: () => get<OperatorOrganisations>('/operator/organisations'),
+  suspend: (id: string, reason: string, csrf: string | undefined) =>
+    send<unknown>('POST', `/operator/organisations/${encodeURIComponent(id)}/suspension`, { reason }, csrf),
+  reinstate: (id: string, reason: string, csrf: string | undefined) =>
+    send<unknown>(
+      'POST',
+      `/operator/organisations/${encodeURIComponent(id)}/reinstatement`,
+      { reason },
+      csrf,
+    ),
+  decisions: () => get<AuditTrail>('/operator/decisions'),
+};
+
+/** Counter verification (docs/counter.md): what the citizen sees of a counter case. */
+export interface CounterCaseView {
+  id: string;
+  status: 'ready' | 'redeemed' | 'expired' | 'cancelled';
+  service: { id: string; name: LocalizedText };
+  provider: { id: string; name: LocalizedText };
+  purpose: { dpv: string; description: LocalizedText };
+  datasets: { id: string; name: LocalizedText; agency: { id: string; name: LocalizedText } }[];
+  createdAt: string;
+  expiresAt: string;
+  redeemedAt: string | null;
+  codeSeconds: number;
+}
+
+/** What a counter service asks for, as the citizen reviews it. */
+export interface CounterScreen {
+  service: {
+    id: string;
+    name: LocalizedText;
+    description: LocalizedText;
+    retentionDays: number;
+    provider: { id: string; name: LocalizedText; sector: string };
+  };
+  purpose: { dpv: string; description: LocalizedText };
+  datasets: (ConsentDatasetView & { description: LocalizedText })[];
+  oneTime: true;
+}
+
+/** A code to show at the counter: the QR token and the same code to type. */
+export interface CounterCodeView {
+  token: string;
+  shortCode: string;
+  expiresAt: string;
+  seconds: number;
+}
+
+/** What a clerk sees after a redemption, once. */
+export interface CounterRedemptionView {
+  caseId: string;
+  service: { id: string; name: LocalizedText };
+  provider: { id: string; name: LocalizedText };
+  purpose: { dpv: string; description: LocalizedText };
+  redeemedAt: string;
+  viewExpiresAt: string;
+  receiptSha256: string;
+  datasets: {
+    id: string;
+    name: LocalizedText;
+    agency: { id: string; name: LocalizedText };
+    receivedAt: string;
+    signatureVerified: true;
+    fields: { name: string; label: LocalizedText; value: string }[];
+  }[];
+}
+
+export interface ClerkDeskView {
+  organisations: { id: string; name: LocalizedText }[];
+  services: { id: string; name: LocalizedText; providerId: string }[];
+}
+
+export const counterApi = {
+  screen: (serviceId: string) => get<CounterScreen>(`/counter/services/${encodeURIComponent(serviceId)}`),
+  cases: (status?: CounterCaseView['status']) =>
+    get<{ items: CounterCaseView[] }>('/counter/cases', { status }),
+  case: (id: string) => get<CounterCaseView>(`/counter/cases/${encodeURIComponent(id)}`),
+  create: (serviceId: string, datasets: string[], csrf: string) =>
+    send<CounterCaseView>('POST', '/counter/cases', { serviceId, datasets }, csrf),
+  code: (id: string, csrf: string) =>
+    send<CounterCodeView>('POST', `/counter/cases/${encodeURIComponent(id)}/codes`, {}, csrf),
+  cancel: (id: string, csrf: string) =>
+    send<CounterCaseView>('POST', `/counter/cases/${encodeURIComponent(id)}/cancellation`, {}, csrf),
+  receiptUrl: (id: string) => `/api/v1/counter/cases/${encodeURIComponent(id)}/receipt`,
+  desk: () => get<ClerkDeskView>('/counter/desk'),
+  redeem: (body: { serviceId: string; token: string } | { serviceId: string; code: string }, csrf: string) =>
+    send<CounterRedemptionView>('POST', '/counter/redemptions', body, csrf),
+};
+
+/** A multi-person application invitation, as `GET /api/v1/invitations/:id` answers its invitee. */
+export interface InvitationView {
+  id: string;
+  status: 'waiting' | 'consented' | 'declined' | 'expired' | 'ended';
+  expiresAt: string;
+  role: { role: string; name: LocalizedText };
+  inviter: { name: string | null; maskedNationalId: string; role: LocalizedText };
+  service: { id: string; name: LocalizedText; description: LocalizedText; retentionDays: number };
+  provider: { id: string; name: LocalizedText };
+  purpose: { dpv: string; description: LocalizedText };
+  datasets: Omit<ConsentDatasetView, 'required' | 'sensitivity'>[];
+  requiredAssurance: AssuranceLevel;
+  assurance: {
+    current: AssuranceLevel;
+    required: AssuranceLevel;
+    sufficient: boolean;
+    candidates: SignInMethod[];
+  };
+}
+
+/** Invitations to multi-person applications (docs/multi-person.md). */
+export const invitationApi = {
+  get: (id: string) => get<InvitationView>(`/invitations/${encodeURIComponent(id)}`),
+  decide: (id: string, decision: 'consent' | 'decline', csrf: string | undefined) =>
+    send<InvitationView>('POST', `/invitations/${encodeURIComponent(id)}/decision`, { decision }, csrf),
 };

@@ -9,13 +9,12 @@ import { NotFound } from './pages/NotFound.tsx';
 import { ServiceDetail } from './pages/ServiceDetail.tsx';
 import { Services } from './pages/Services.tsx';
 import { SignIn } from './pages/SignIn.tsx';
-import { SignInRequired } from './pages/SignInRequired.tsx';
 import { StatisticsPage } from './pages/Statistics.tsx';
 
 /**
  * The portal's addresses. `consent/:uid` is where the platform's authorization server sends the
- * browser when a service asks for data; `download` is the citizen's own data download. The counter
- * QR code is a place kept for a later issue: today it says that sign-in is needed.
+ * browser when a service asks for data; `download` is the citizen's own data download. `counter` is
+ * where a citizen shows a QR code at a counter and `clerk` where the counter clerk redeems it.
  */
 export const router = createBrowserRouter([
   {
@@ -44,12 +43,46 @@ export const router = createBrowserRouter([
         lazy: async () => ({ Component: (await import('./pages/Consent.tsx')).ConsentPage }),
       },
       {
+        path: 'invitations/:id',
+        lazy: async () => ({ Component: (await import('./pages/Invitation.tsx')).InvitationPage }),
+      },
+      {
         path: 'usage-log',
         lazy: async () => ({ Component: (await import('./pages/UsageLog.tsx')).UsageLog }),
       },
+      // Staff of organisations and the platform operator: few visitors, loaded only when visited.
+      {
+        path: 'organisations',
+        lazy: async () => ({
+          Component: (await import('./pages/onboarding/Organisations.tsx')).OrganisationsPage,
+        }),
+      },
+      {
+        path: 'organisations/:id',
+        lazy: async () => ({
+          Component: (await import('./pages/onboarding/Organisation.tsx')).OrganisationPage,
+        }),
+      },
+      {
+        path: 'operator',
+        lazy: async () => ({ Component: (await import('./pages/operator/Operator.tsx')).OperatorPage }),
+      },
+      {
+        path: 'operator/applications/:id',
+        lazy: async () => ({
+          Component: (await import('./pages/operator/OperatorApplication.tsx')).OperatorApplicationPage,
+        }),
+      },
       // The address the notification e-mails and texts link to.
       { path: 'my/usage-log', element: <Navigate to="/usage-log" replace /> },
-      { path: 'counter', element: <SignInRequired feature="counter" /> },
+      {
+        path: 'counter',
+        lazy: async () => ({ Component: (await import('./pages/counter/Counter.tsx')).CounterPage }),
+      },
+      {
+        path: 'clerk',
+        lazy: async () => ({ Component: (await import('./pages/counter/Clerk.tsx')).ClerkPage }),
+      },
       { path: '*', element: <NotFound /> },
     ],
   },

@@ -90,6 +90,16 @@ export function Layout() {
               <Link to="/counter">{t('signIn.features.counter')}</Link>
             </li>
             <li>
+              <Link to="/clerk">{t('clerk.title')}</Link>
+            </li>
+            <li>
+              {/* A page of the platform, not of the portal: the browser loads it. */}
+              <a href={`/developers?lang=${other === 'en' ? 'zh-TW' : 'en'}`}>{t('developers.link')}</a>
+            </li>
+            <li>
+              <Link to="/organisations">{t('onboarding.footerLink')}</Link>
+            </li>
+            <li>
               <a href="/openapi.json">{t('footer.api')}</a>
             </li>
           </ul>

@@ -227,7 +227,163 @@ export const ERROR_TEXTS: Record<Language, Record<ErrorCode, ErrorText>> = {
       title: '服務登記資料不正確',
       action: '請依錯誤說明修正服務的登記資料後再送出。',
     },
+    'application.parties-required': {
+      title: '請填寫其他申請人',
+      action: '請為每位需要一起同意的人填寫身分證號與電子郵件或手機號碼。',
+    },
+    'application.party-invalid': {
+      title: '共同申請人資料不正確',
+      action: '請檢查身分證號與聯絡方式後再送出。',
+    },
+    'application.not-found': {
+      title: '找不到此邀請',
+      action: '請確認您以收到邀請的本人身分登入，並使用通知中的連結。',
+    },
+    'application.not-open': {
+      title: '此邀請已結束',
+      action: '此申請已完成、被拒絕或已逾期，不需要再做任何事。',
+    },
+    'application.rate-limited': { title: '嘗試次數過多', action: LATER['zh-TW'] },
+    'statistics.invalid-month': { title: '月份格式不正確', action: '請以「年-月」輸入月份，例如 2026-01。' },
+    'statistics.range-reversed': {
+      title: '起始月份晚於結束月份',
+      action: '請將起始月份改為結束月份當月或之前。',
+    },
+    'statistics.range-too-long': {
+      title: '查詢期間過長',
+      action: '一次最多查詢 36 個月，請縮短期間或分段查詢。',
+    },
+    'developers.page-not-found': { title: '找不到此開發者文件', action: '請由開發者指南的目錄選擇文件。' },
+    'counter.service-not-found': {
+      title: '找不到這項臨櫃服務',
+      action: '請回到臨櫃核驗頁重新選擇服務。',
+    },
+    'counter.case-not-found': { title: '找不到這次臨櫃核驗', action: '請回到臨櫃核驗頁重新選擇服務並同意。' },
+    'counter.case-closed': {
+      title: '這次臨櫃核驗已結束',
+      action: '已核驗、已取消或已逾時的核驗不能再產生條碼。如仍需核驗，請重新選擇服務並同意。',
+    },
+    'counter.code-expired': {
+      title: '條碼已過期',
+      action: '每組條碼只在短時間內有效，新的一組出現後舊的即失效。請民眾出示畫面上最新的條碼或短碼。',
+    },
+    'counter.code-used': {
+      title: '這次同意已經核驗過',
+      action: '每次同意只能核驗一次。如需再次核驗，請民眾重新同意。',
+    },
+    'counter.code-forged': {
+      title: '這不是有效的 MyData 條碼',
+      action: '請民眾開啟 MyData 臨櫃核驗頁，出示畫面上的條碼。',
+    },
+    'counter.code-unknown': {
+      title: '查無此短碼',
+      action: '請核對民眾畫面上的 8 碼短碼後重新輸入；錯誤次數過多會暫停輸入。',
+    },
+    'counter.rate-limited': {
+      title: '輸入錯誤次數過多',
+      action: '短碼輸入暫停 10 分鐘，請稍後再試，或改用相機掃描條碼。',
+    },
+    'counter.not-a-clerk': {
+      title: '您不是臨櫃人員',
+      action: '只有機關或業者登記的臨櫃人員可以核驗。請洽貴單位的管理者將您加入。',
+    },
+    'counter.other-organisation': {
+      title: '您不是這個單位的臨櫃人員',
+      action: '請選擇您所屬單位的服務後再核驗。',
+    },
+    'counter.wrong-service': {
+      title: '不是這項服務的條碼',
+      action: '民眾同意的是另一項服務。請切換到正確的服務，或請民眾重新選擇服務。',
+    },
+    'counter.provider-suspended': {
+      title: '這個單位已暫停使用平臺',
+      action: '暫停期間不能申請或核驗臨櫃服務的資料，請改用其他方式辦理。',
+    },
     'server.not-ready': { title: '平臺正在啟動或維護中', action: '請過一兩分鐘再試一次。' },
+    'exchange.agency-suspended': {
+      title: '提供資料的機關目前已被平臺暫停',
+      action: '暫時無法取得這個機關的資料，沒有傳送任何資料。請稍後再試，或直接洽詢該機關。',
+    },
+    'onboarding.forbidden': {
+      title: '您沒有這個組織的權限',
+      action: '這個操作需要您在該組織擔任特定角色。請洽該組織的管理者為您加入。',
+    },
+    'onboarding.organisation-not-found': {
+      title: '找不到這個組織',
+      action: '請確認組織代碼是否正確，或回到「我的組織」重新選擇。',
+    },
+    'onboarding.organisation-id-unavailable': {
+      title: '這個組織代碼無法使用',
+      action: '代碼已被使用或保留給平臺。請改用其他代碼。',
+    },
+    'onboarding.application-not-found': {
+      title: '找不到這件申請',
+      action: '申請可能不存在，或您沒有檢視它的權限。請回到組織頁面重新選擇。',
+    },
+    'onboarding.invalid-application': {
+      title: '申請內容不完整',
+      action: '請依下方說明修正標示的欄位後再送出。',
+    },
+    'onboarding.dataset-not-found': {
+      title: '申請的資料不在目錄中',
+      action: '請從清單選擇目錄中既有的資料後再送出。',
+    },
+    'onboarding.justification-missing': {
+      title: '缺少需要資料的原因',
+      action: '請以中英文說明為什麼需要這項資料或這個目的，再送出一次。',
+    },
+    'onboarding.redirect-not-https': {
+      title: '導回網址必須使用 https',
+      action: '正式環境只接受 https 網址（http 只限本機開發與測試環境）。請修改後再送出。',
+    },
+    'onboarding.jwks-unreachable': {
+      title: '無法讀取 JWKS 網址上的金鑰',
+      action: '請確認下方列出的網址可以公開連線並回傳 JWKS，再試一次。',
+    },
+    'onboarding.jwks-invalid': {
+      title: '金鑰格式不正確',
+      action: '需要一把 P-256 簽章金鑰與一把加密金鑰，而且只能是公開金鑰。請修正後再試。',
+    },
+    'onboarding.not-resubmittable': {
+      title: '這件申請目前不能修改',
+      action: '只有「需要修改」的申請可以重新送出。請重新整理頁面查看最新狀態。',
+    },
+    'onboarding.subject-taken': {
+      title: '這個代碼已被使用',
+      action: '代碼必須以貴組織的代碼開頭，而且不能與其他組織重複。請改用其他代碼。',
+    },
+    'onboarding.last-admin': {
+      title: '不能移除最後一位管理者',
+      action: '組織至少要有一位管理者。請先加入另一位管理者，再移除這一位。',
+    },
+    'onboarding.staff-not-found': {
+      title: '找不到這位人員',
+      action: '這位人員可能已被移除。請重新整理頁面。',
+    },
+    'onboarding.client-not-found': {
+      title: '找不到這個用戶端',
+      action: '用戶端可能不存在，或沒有登記 JWKS 網址可以重新讀取。',
+    },
+    'onboarding.sandbox-persona-only': {
+      title: '這是測試中的服務，只限測試身分使用',
+      action: '這項服務尚未正式上線，只有平臺公布的測試身分可以同意傳送。您的真實資料沒有被送出。',
+    },
+    'operator.forbidden': {
+      title: '只有平臺維運人員可以使用',
+      action: '這個操作需要平臺維運人員的角色。如果您負責審查，請洽平臺管理者。',
+    },
+    'operator.reason-required': {
+      title: '請寫下原因',
+      action: '要求修改或不核准時必須附上原因，申請的組織才知道如何處理。',
+    },
+    'operator.already-decided': {
+      title: '這件申請已經處理過',
+      action: '請重新整理頁面查看它目前的狀態。',
+    },
+    'operator.suspension-state': {
+      title: '這個組織目前的停權狀態不允許這個操作',
+      action: '請重新整理頁面查看它目前是否已停權。',
+    },
     'server.internal': { title: '平臺發生錯誤', action: REPORTED['zh-TW'] },
   },
   en: {
@@ -465,9 +621,188 @@ export const ERROR_TEXTS: Record<Language, Record<ErrorCode, ErrorText>> = {
       title: 'Invalid service registration',
       action: 'Correct the registration as the error describes and send it again.',
     },
+    'application.parties-required': {
+      title: 'Other parties needed',
+      action: 'Give the national ID and an e-mail address or mobile number of everyone who must consent too.',
+    },
+    'application.party-invalid': {
+      title: 'Party details not valid',
+      action: 'Check the national ID and the contact details and send them again.',
+    },
+    'application.not-found': {
+      title: 'Invitation not found',
+      action: 'Sign in as the person who was invited and use the link in the message.',
+    },
+    'application.not-open': {
+      title: 'This invitation has ended',
+      action: 'The application was completed, declined or has expired; there is nothing more to do.',
+    },
+    'application.rate-limited': { title: 'Too many attempts', action: LATER.en },
+    'statistics.invalid-month': {
+      title: 'The month is not valid',
+      action: 'Enter the month as year-month, for example 2026-01.',
+    },
+    'statistics.range-reversed': {
+      title: 'The start month is after the end month',
+      action: 'Make the start month the same as the end month or earlier.',
+    },
+    'statistics.range-too-long': {
+      title: 'The period is too long',
+      action: 'At most 36 months can be shown at once. Shorten the period or look at it in parts.',
+    },
+    'developers.page-not-found': {
+      title: 'Developer guide page not found',
+      action: 'Choose a page from the index of the developer guide.',
+    },
+    'counter.service-not-found': {
+      title: 'This counter service was not found',
+      action: 'Go back to the counter page and choose the service again.',
+    },
+    'counter.case-not-found': {
+      title: 'This counter check was not found',
+      action: 'Go back to the counter page, choose the service and consent again.',
+    },
+    'counter.case-closed': {
+      title: 'This counter check has ended',
+      action:
+        'A check that was verified, cancelled or timed out makes no new codes. Choose the service and consent again if you still need one.',
+    },
+    'counter.code-expired': {
+      title: 'The code has expired',
+      action:
+        'Each code is valid only briefly and a new one replaces the old. Ask the citizen for the code now on their screen.',
+    },
+    'counter.code-used': {
+      title: 'This consent was already verified',
+      action:
+        'Each consent can be verified once. Ask the citizen to consent again if another check is needed.',
+    },
+    'counter.code-forged': {
+      title: 'This is not a valid MyData code',
+      action: 'Ask the citizen to open the MyData counter page and show the code on it.',
+    },
+    'counter.code-unknown': {
+      title: 'No such short code',
+      action:
+        "Check the 8-character code on the citizen's screen and type it again; too many mistakes pause typing.",
+    },
+    'counter.rate-limited': {
+      title: 'Too many wrong codes',
+      action: 'Typing codes is paused for 10 minutes. Try again later, or scan the QR code with the camera.',
+    },
+    'counter.not-a-clerk': {
+      title: 'You are not a counter clerk',
+      action:
+        "Only counter clerks registered by an organisation can verify. Ask your organisation's administrator to add you.",
+    },
+    'counter.other-organisation': {
+      title: 'You are not a counter clerk of this organisation',
+      action: 'Choose a service of your own organisation, then verify.',
+    },
+    'counter.wrong-service': {
+      title: 'This code is for another service',
+      action:
+        'The citizen consented to a different service. Switch to the right service, or ask the citizen to choose it.',
+    },
+    'counter.provider-suspended': {
+      title: 'This organisation is suspended from the platform',
+      action: 'While suspended, its counter services cannot be used or verified. Use another way for now.',
+    },
     'server.not-ready': {
       title: 'The platform is starting or under maintenance',
       action: 'Try again in a minute or two.',
+    },
+    'exchange.agency-suspended': {
+      title: 'The agency that provides the data is suspended from the platform',
+      action:
+        'Its data cannot be fetched for now, and nothing was sent. Try again later, or ask the agency directly.',
+    },
+    'onboarding.forbidden': {
+      title: 'You may not do this for this organisation',
+      action: 'This needs a particular role in the organisation. Ask one of its administrators to add you.',
+    },
+    'onboarding.organisation-not-found': {
+      title: 'This organisation does not exist',
+      action: 'Check the organisation id, or choose it again from “My organisations”.',
+    },
+    'onboarding.organisation-id-unavailable': {
+      title: 'This organisation id cannot be used',
+      action: 'It is taken or reserved for the platform. Choose another id.',
+    },
+    'onboarding.application-not-found': {
+      title: 'This application does not exist',
+      action: 'It may not exist, or you may not see it. Choose it again from the organisation page.',
+    },
+    'onboarding.invalid-application': {
+      title: 'The application is incomplete',
+      action: 'Correct what is described below and send it again.',
+    },
+    'onboarding.dataset-not-found': {
+      title: 'A dataset asked for is not in the catalogue',
+      action: 'Choose datasets the catalogue lists and send it again.',
+    },
+    'onboarding.justification-missing': {
+      title: 'A reason is missing',
+      action: 'Say in Chinese and English why the data or the purpose is needed, and send it again.',
+    },
+    'onboarding.redirect-not-https': {
+      title: 'Redirect addresses must use https',
+      action:
+        'Production accepts https only (http only for local development and the sandbox). Change it and send again.',
+    },
+    'onboarding.jwks-unreachable': {
+      title: 'The keys at the JWKS address could not be read',
+      action: 'Make sure the address given below is reachable and answers a JWKS, then try again.',
+    },
+    'onboarding.jwks-invalid': {
+      title: 'The keys are not in the right form',
+      action:
+        'One P-256 signing key and one encryption key are needed, public keys only. Correct them and try again.',
+    },
+    'onboarding.not-resubmittable': {
+      title: 'This application cannot be changed now',
+      action:
+        'Only an application with changes requested can be resubmitted. Reload the page to see its status.',
+    },
+    'onboarding.subject-taken': {
+      title: 'This id is already in use',
+      action:
+        'Ids start with your organisation id and must not be another organisation’s. Choose another id.',
+    },
+    'onboarding.last-admin': {
+      title: 'The last administrator cannot be removed',
+      action:
+        'An organisation needs an administrator. Add another administrator first, then remove this one.',
+    },
+    'onboarding.staff-not-found': {
+      title: 'This person is not on the staff',
+      action: 'They may have been removed already. Reload the page.',
+    },
+    'onboarding.client-not-found': {
+      title: 'This client does not exist',
+      action: 'It may not exist, or it has no JWKS address to read the keys from again.',
+    },
+    'onboarding.sandbox-persona-only': {
+      title: 'This service is in testing: test personas only',
+      action:
+        'The service is not live yet; only the platform’s published test personas can consent. None of your real data was sent.',
+    },
+    'operator.forbidden': {
+      title: 'Only platform operators can do this',
+      action:
+        'This needs the platform operator role. If you review applications, ask the platform administrator.',
+    },
+    'operator.reason-required': {
+      title: 'Give the reason',
+      action: 'Requesting changes or rejecting needs a reason, so the organisation knows what to do.',
+    },
+    'operator.already-decided': {
+      title: 'This application was decided already',
+      action: 'Reload the page to see its status.',
+    },
+    'operator.suspension-state': {
+      title: 'The organisation’s suspension state does not allow this',
+      action: 'Reload the page to see whether it is suspended now.',
     },
     'server.internal': { title: 'The platform met an error', action: REPORTED.en },
   },

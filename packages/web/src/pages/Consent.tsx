@@ -11,6 +11,7 @@ import {
   type InteractionView,
   identityApi,
   isProblem,
+  type PartyNomination,
   type ProblemDocument,
 } from '../api.ts';
 import { AssuranceNote, Loading, SensitivityNote } from '../components/Badges.tsx';
@@ -136,6 +137,8 @@ function Decide({
     view.assurance.sufficient || !neededFirst ? undefined : view.assurance.required,
   );
   const [busy, setBusy] = useState<'accept' | 'decline' | 'retry' | undefined>();
+  // Multi-person services: who the applicant names for each other party.
+  const [nominees, setNominees] = useState<Record<string, Nominee>>({});
   const [leaving, setLeaving] = useState(false);
   const [error, setError] = useState<unknown>();
   const [failures, setFailures] = useState(0);
@@ -181,7 +184,13 @@ function Decide({
     }
   }
 
-  const accept = () => run('accept', () => consentApi.accept(view.uid, [...chosen], csrf));
+  const nominations = (): PartyNomination[] | undefined =>
+    view.parties?.map((p) => {
+      const n = nominees[p.role] ?? EMPTY_NOMINEE;
+      const contact = n.kind === 'email' ? { email: n.contact.trim() } : { mobile: n.contact.trim() };
+      return { role: p.role, nationalId: n.nationalId.trim().toUpperCase(), contact };
+    });
+  const accept = () => run('accept', () => consentApi.accept(view.uid, [...chosen], csrf, nominations()));
   const decline = () => run('decline', () => consentApi.decline(view.uid, csrf));
 
   useTitle(
@@ -282,6 +291,13 @@ function Decide({
             ))}
           </ul>
         </fieldset>
+        {view.parties && view.parties.length > 0 && (
+          <PartiesFields
+            parties={view.parties}
+            value={nominees}
+            onChange={(role, n) => setNominees((now) => ({ ...now, [role]: n }))}
+          />
+        )}
         {errorSummary}
         <p className="consent-note">{t('consent.decisionNote', { service: serviceName })}</p>
         <div className="consent-decision">
@@ -305,6 +321,99 @@ function Decide({
         )}
       </form>
     </article>
+  );
+}
+
+/** What the applicant types for another party of a multi-person service. */
+interface Nominee {
+  nationalId: string;
+  kind: 'email' | 'mobile';
+  contact: string;
+}
+const EMPTY_NOMINEE: Nominee = { nationalId: '', kind: 'email', contact: '' };
+
+/** For a multi-person service: each other party's national ID and how to reach them. */
+function PartiesFields({
+  parties,
+  value,
+  onChange,
+}: {
+  parties: NonNullable<InteractionView['parties']>;
+  value: Record<string, Nominee>;
+  onChange: (role: string, n: Nominee) => void;
+}) {
+  const { t } = useTranslation();
+  const { pick, lang } = useLanguage();
+  return (
+    <fieldset className="consent-parties" data-parties>
+      <legend>
+        <h2>{t('invitation.partiesTitle')}</h2>
+      </legend>
+      <p className="hint">{t('invitation.partiesIntro')}</p>
+      {parties.map((p) => {
+        const n = value[p.role] ?? EMPTY_NOMINEE;
+        const role = pick(p.name);
+        const id = `party-${p.role}`;
+        return (
+          <div key={p.role} className="card consent-party" data-party={p.role}>
+            <h3>{role}</h3>
+            <p className="hint">
+              {t('invitation.partyGives', {
+                role,
+                datasets: p.datasets.map((d) => pick(d.name)).join(lang === 'en' ? ', ' : '、'),
+              })}
+            </p>
+            <p className="field">
+              <label htmlFor={`${id}-id`}>{t('invitation.nationalId', { role })}</label>
+              <input
+                id={`${id}-id`}
+                name={`${id}-id`}
+                required
+                autoComplete="off"
+                inputMode="text"
+                maxLength={10}
+                aria-describedby={`${id}-id-hint`}
+                value={n.nationalId}
+                onChange={(e) => onChange(p.role, { ...n, nationalId: e.target.value })}
+              />
+              <span className="hint" id={`${id}-id-hint`}>
+                {t('invitation.nationalIdHint')}
+              </span>
+            </p>
+            <fieldset className="choice-row">
+              <legend>{t('invitation.contactKind', { role })}</legend>
+              {(['email', 'mobile'] as const).map((kind) => (
+                <label key={kind}>
+                  <input
+                    type="radio"
+                    name={`${id}-kind`}
+                    value={kind}
+                    checked={n.kind === kind}
+                    onChange={() => onChange(p.role, { ...n, kind, contact: '' })}
+                  />{' '}
+                  {kind === 'email' ? t('invitation.byEmail') : t('invitation.byMobile')}
+                </label>
+              ))}
+            </fieldset>
+            <p className="field">
+              <label htmlFor={`${id}-contact`}>
+                {n.kind === 'email' ? t('invitation.email') : t('invitation.mobile')}
+              </label>
+              <input
+                id={`${id}-contact`}
+                name={`${id}-contact`}
+                required
+                type={n.kind === 'email' ? 'email' : 'tel'}
+                autoComplete="off"
+                value={n.contact}
+                onChange={(e) => onChange(p.role, { ...n, contact: e.target.value })}
+              />
+            </p>
+          </div>
+        );
+      })}
+      <p className="hint">{t('invitation.waitingNote')}</p>
+    </fieldset>
   );
 }
 

@@ -39,7 +39,10 @@ export function ServiceDetail() {
         <Fact label={t('service.retention')}>{t('service.retentionDays', { count: s.retentionDays })}</Fact>
       </dl>
       <p className="actions">
-        <Link className="button" to={s.mode === 'counter' ? '/counter' : '/sign-in'}>
+        <Link
+          className="button"
+          to={s.mode === 'counter' ? `/counter?service=${encodeURIComponent(s.id)}` : '/sign-in'}
+        >
           {t('service.use')}
         </Link>
       </p>

@@ -295,6 +295,7 @@ function Entry({ item, check }: { item: MyUsageEntry; check: EntryCheck | undefi
           <Fact label={t('usageLog.agencies')}>{list(e.agencyIds.map(names.organisation))}</Fact>
         ) : null}
         {e.purpose && <Fact label={t('usageLog.purpose')}>{e.purpose}</Fact>}
+        {e.clerkId && <Fact label={t('clerk.inLog')}>{e.clerkId}</Fact>}
         {methods.length > 0 && (
           <Fact label={t('usageLog.method')}>
             {list(methods.map((m) => t(`signIn.methods.${m}.name`, { defaultValue: m })))}
