@@ -18,9 +18,8 @@ import type {
   OrganisationDetail,
   OrganisationSignUp,
   SandboxPersonas,
-  Sector,
-  Sensitivity,
-  ServiceMode,
+  ScreenDataset,
+  ServiceScreen,
   ServiceView,
   SignInMethod,
   StaffAddRequest,
@@ -294,32 +293,12 @@ export const usageLogApi = {
 };
 
 /** One dataset as the consent screen shows it: who holds it, which fields, and why it is asked for. */
-export interface ConsentDatasetView {
-  id: string;
-  name: LocalizedText;
-  description: LocalizedText;
-  agency: { id: string; name: LocalizedText };
-  fields: { name: string; label: LocalizedText }[];
-  required: boolean;
-  justification: LocalizedText;
-  minAssurance: AssuranceLevel;
-  sensitivity: Sensitivity;
-}
+export type ConsentDatasetView = ScreenDataset;
 
 /** A pending authorization request of a service, as `GET /api/v1/oauth/interactions/:uid` answers. */
-export interface InteractionView {
+export interface InteractionView extends Omit<ServiceScreen, 'oneTime'> {
   uid: string;
   expiresAt: string;
-  service: {
-    id: string;
-    name: LocalizedText;
-    description: LocalizedText;
-    retentionDays: number;
-    mode: ServiceMode;
-    provider: { id: string; name: LocalizedText; sector: Sector };
-  };
-  purpose: { dpv: string; description: LocalizedText };
-  datasets: ConsentDatasetView[];
   oneTime: boolean;
   assurance: {
     current: AssuranceLevel;
@@ -518,18 +497,7 @@ export interface CounterCaseView {
 }
 
 /** What a counter service asks for, as the citizen reviews it. */
-export interface CounterScreen {
-  service: {
-    id: string;
-    name: LocalizedText;
-    description: LocalizedText;
-    retentionDays: number;
-    provider: { id: string; name: LocalizedText; sector: string };
-  };
-  purpose: { dpv: string; description: LocalizedText };
-  datasets: (ConsentDatasetView & { description: LocalizedText })[];
-  oneTime: true;
-}
+export type CounterScreen = ServiceScreen;
 
 /** A code to show at the counter: the QR token and the same code to type. */
 export interface CounterCodeView {

@@ -3,39 +3,10 @@
  * service and its provider, the purpose, and each chosen dataset with its agency, fields and why it is
  * asked, in the names the catalogue has now.
  */
-import {
-  AppError,
-  type AssuranceLevel,
-  type LocalizedText,
-  type Sensitivity,
-  type Service,
-} from '@mydata/core';
+import { AppError, type Service, type ServiceScreen } from '@mydata/core';
 import type { CatalogueRepo } from './repository.ts';
 
-export interface ServiceScreen {
-  service: {
-    id: string;
-    name: LocalizedText;
-    description: LocalizedText;
-    retentionDays: number;
-    mode: string;
-    provider: { id: string; name: LocalizedText; sector: string };
-  };
-  purpose: { dpv: string; description: LocalizedText };
-  datasets: {
-    id: string;
-    name: LocalizedText;
-    description: LocalizedText;
-    agency: { id: string; name: LocalizedText };
-    fields: { name: string; label: LocalizedText }[];
-    required: boolean;
-    justification: LocalizedText;
-    minAssurance: AssuranceLevel;
-    sensitivity: Sensitivity;
-  }[];
-  /** The data is handed over once; nothing is kept on the platform after it. */
-  oneTime: true;
-}
+export type { ServiceScreen };
 
 /** The screen for a service and the datasets chosen of it; a dataset the service does not ask for is refused. */
 export async function describeService(

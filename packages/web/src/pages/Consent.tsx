@@ -14,16 +14,13 @@ import {
   type PartyNomination,
   type ProblemDocument,
 } from '../api.ts';
+import { assuranceRank, strongestAssurance } from '../assurance.ts';
 import { AssuranceNote, Loading, SensitivityNote } from '../components/Badges.tsx';
 import { ErrorPanel } from '../components/ErrorPanel.tsx';
 import { Fact } from '../components/Fact.tsx';
 import { useLanguage, useTitle } from '../hooks.ts';
 import { useRefreshIdentity, useSession } from '../session.ts';
 import { ProblemText, SignInFlow } from './SignIn.tsx';
-
-// Kept here rather than imported: a value import of the core would bundle its Node-only modules.
-const LEVELS: readonly AssuranceLevel[] = ['low', 'substantial', 'high'];
-const rank = (level: AssuranceLevel) => LEVELS.indexOf(level);
 
 /** A collection that failed after the citizen agreed: the consent stays pending until retried or cancelled. */
 interface Failure {
@@ -123,7 +120,9 @@ function Decide({
   const [chosen, setChosen] = useState<Set<string>>(
     () =>
       new Set(
-        view.datasets.filter((d) => d.required || rank(d.minAssurance) <= rank(current)).map((d) => d.id),
+        view.datasets
+          .filter((d) => d.required || assuranceRank(d.minAssurance) <= assuranceRank(current))
+          .map((d) => d.id),
       ),
   );
   const [failure, setFailure] = useState<Failure | undefined>(
@@ -132,7 +131,9 @@ function Decide({
       : undefined,
   );
   // Stepping up first is only needed when the required data alone asks for more than the session has.
-  const neededFirst = view.datasets.some((d) => d.required && rank(d.minAssurance) > rank(current));
+  const neededFirst = view.datasets.some(
+    (d) => d.required && assuranceRank(d.minAssurance) > assuranceRank(current),
+  );
   const [stepUp, setStepUp] = useState<AssuranceLevel | undefined>(
     view.assurance.sufficient || !neededFirst ? undefined : view.assurance.required,
   );
@@ -167,10 +168,7 @@ function Decide({
         setFailure(failed);
       } else if (isProblem(e, 'identity.step-up-required')) {
         setStepUp(
-          view.datasets
-            .filter((d) => chosen.has(d.id))
-            .map((d) => d.minAssurance)
-            .reduce<AssuranceLevel>((a, b) => (rank(b) > rank(a) ? b : a), 'low'),
+          strongestAssurance(view.datasets.filter((d) => chosen.has(d.id)).map((d) => d.minAssurance)),
         );
       } else if (isProblem(e, 'identity.not-signed-in')) {
         await refresh();
@@ -482,7 +480,7 @@ function DatasetChoice({
             type="checkbox"
             id={id}
             checked={checked}
-            aria-describedby={`${id}-need ${id}-why${rank(d.minAssurance) > rank(current) ? ` ${id}-step-up` : ''}`}
+            aria-describedby={`${id}-need ${id}-why${assuranceRank(d.minAssurance) > assuranceRank(current) ? ` ${id}-step-up` : ''}`}
             onChange={(e) => onChange(e.target.checked)}
           />
         )}
@@ -494,7 +492,7 @@ function DatasetChoice({
           ? t('consent.requiredWhy', { service: serviceName })
           : t('consent.optionalWhy', { service: serviceName })}
       </p>
-      {!d.required && rank(d.minAssurance) > rank(current) && (
+      {!d.required && assuranceRank(d.minAssurance) > assuranceRank(current) && (
         <p className="hint" id={`${id}-step-up`}>
           {t('consent.optionalStepUp', { level: t(`assurance.${d.minAssurance}.name`) })}
         </p>
@@ -553,7 +551,7 @@ function StepUp({
   });
   const methods =
     required === view.assurance.required ? view.assurance.candidates : candidates.data?.candidates;
-  const needing = view.datasets.filter((d) => rank(d.minAssurance) > rank(current));
+  const needing = view.datasets.filter((d) => assuranceRank(d.minAssurance) > assuranceRank(current));
   return (
     <section className="consent step-up" aria-labelledby="consent-step-up-title" data-consent="step-up">
       <h1 id="consent-step-up-title" tabIndex={-1}>

@@ -1,4 +1,4 @@
-import type { AssuranceLevel, DatasetView, LocalizedText } from '@mydata/core';
+import type { DatasetView, LocalizedText } from '@mydata/core';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -12,17 +12,12 @@ import {
   isProblem,
   type SessionView,
 } from '../api.ts';
+import { assuranceRank, strongestAssurance } from '../assurance.ts';
 import { AssuranceNote, Loading } from '../components/Badges.tsx';
 import { ErrorPanel } from '../components/ErrorPanel.tsx';
 import { useLanguage, useTitle } from '../hooks.ts';
 import { useRefreshIdentity, useSession } from '../session.ts';
 import { ProblemText, SignInFlow } from './SignIn.tsx';
-
-// Kept here rather than imported: a value import of the core would bundle its Node-only modules.
-const LEVELS: readonly AssuranceLevel[] = ['low', 'substantial', 'high'];
-const rank = (level: AssuranceLevel) => LEVELS.indexOf(level);
-const strongest = (levels: AssuranceLevel[]) =>
-  levels.reduce<AssuranceLevel>((a, b) => (rank(b) > rank(a) ? b : a), 'low');
 
 type Step =
   | { kind: 'choose' }
@@ -274,7 +269,7 @@ function Choose({
             <ul className="cards">
               {g.items.map((d) => {
                 const id = `${base}-${d.id}`;
-                const stronger = rank(d.minAssurance) > rank(session.assurance);
+                const stronger = assuranceRank(d.minAssurance) > assuranceRank(session.assurance);
                 return (
                   <li key={d.id} className="card download-dataset" data-dataset={d.id}>
                     <div className="consent-check">
@@ -335,8 +330,8 @@ function Confirm({
   const { t } = useTranslation();
   const { pick } = useLanguage();
   const refresh = useRefreshIdentity();
-  const required = strongest(picked.map((d) => d.minAssurance));
-  const short = rank(required) > rank(session.assurance);
+  const required = strongestAssurance(picked.map((d) => d.minAssurance));
+  const short = assuranceRank(required) > assuranceRank(session.assurance);
   const candidates = useQuery({
     queryKey: ['identity', 'step-up', required],
     queryFn: () => identityApi.stepUp(required),
@@ -373,7 +368,7 @@ function Confirm({
           </p>
           <ul className="field-list">
             {picked
-              .filter((d) => rank(d.minAssurance) > rank(session.assurance))
+              .filter((d) => assuranceRank(d.minAssurance) > assuranceRank(session.assurance))
               .map((d) => (
                 <li key={d.id}>{pick(d.name)}</li>
               ))}

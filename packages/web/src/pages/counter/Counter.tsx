@@ -1,4 +1,3 @@
-import type { AssuranceLevel } from '@mydata/core';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -15,6 +14,7 @@ import {
   isProblem,
   type SessionView,
 } from '../../api.ts';
+import { assuranceRank, strongestAssurance } from '../../assurance.ts';
 import { AssuranceNote, Loading, SensitivityNote } from '../../components/Badges.tsx';
 import { ErrorPanel } from '../../components/ErrorPanel.tsx';
 import { Fact } from '../../components/Fact.tsx';
@@ -22,11 +22,6 @@ import { useLanguage, useTitle } from '../../hooks.ts';
 import { useRefreshIdentity, useSession } from '../../session.ts';
 import { ProblemText, SignInFlow } from '../SignIn.tsx';
 
-// Kept here rather than imported: a value import of the core would bundle its Node-only modules.
-const LEVELS: readonly AssuranceLevel[] = ['low', 'substantial', 'high'];
-const rank = (level: AssuranceLevel) => LEVELS.indexOf(level);
-const strongest = (levels: AssuranceLevel[]) =>
-  levels.reduce<AssuranceLevel>((a, b) => (rank(b) > rank(a) ? b : a), 'low');
 /** How long an unredeemed case waits (the platform's default), for the review text. */
 const CASE_MINUTES = 30;
 
@@ -235,11 +230,11 @@ function Review({
       .filter((d) => d.required || (optional ?? new Set(s.datasets.map((x) => x.id))).has(d.id))
       .map((d) => d.id);
   const required = screen.data
-    ? strongest(
+    ? strongestAssurance(
         screen.data.datasets.filter((d) => chosenIds(screen.data).includes(d.id)).map((d) => d.minAssurance),
       )
     : 'low';
-  const short = rank(required) > rank(session.assurance);
+  const short = assuranceRank(required) > assuranceRank(session.assurance);
   const candidates = useQuery({
     queryKey: ['identity', 'step-up', required],
     queryFn: () => identityApi.stepUp(required),

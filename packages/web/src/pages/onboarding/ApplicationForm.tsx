@@ -11,6 +11,7 @@ import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, type ReactNode, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, onboardingApi } from '../../api.ts';
+import { ASSURANCE_LEVELS } from '../../assurance.ts';
 import { Loading } from '../../components/Badges.tsx';
 import { ErrorPanel } from '../../components/ErrorPanel.tsx';
 import { ErrorSummary, Field } from '../../components/Field.tsx';
@@ -20,7 +21,6 @@ import { DPV_SUGGESTIONS, FIELD_TYPE_IDS, ProblemMessage, TOPIC_IDS, text } from
 type Kind = 'service' | 'data-provider';
 type FieldType = (typeof FIELD_TYPE_IDS)[number];
 type Topic = (typeof TOPIC_IDS)[number];
-const LEVELS: readonly AssuranceLevel[] = ['low', 'substantial', 'high'];
 
 interface Pair {
   zh: string;
@@ -1007,7 +1007,7 @@ function ProvidedFields({
                   value={p.minAssurance}
                   onChange={(e) => update(i, { minAssurance: e.target.value as AssuranceLevel })}
                 >
-                  {LEVELS.map((x) => (
+                  {ASSURANCE_LEVELS.map((x) => (
                     <option key={x} value={x}>
                       {t(`assurance.${x}.name`)}
                     </option>
