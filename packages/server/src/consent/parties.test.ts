@@ -216,6 +216,24 @@ describe('Multi-person applications', () => {
     expect(JSON.stringify(view)).not.toContain(NATIONAL_ID);
   });
 
+  it('locks an account out of invitation look-ups after 20 misses in 10 minutes', async () => {
+    const { result } = await apply();
+    const id = await invitationId(result.consent.id);
+    const stranger = await f.signIn(STRANGER_ID);
+    for (let i = 0; i < 20; i++) {
+      await expect(parties.invitation(`guess-${i}`, stranger.citizenId)).rejects.toMatchObject({
+        code: 'application.not-found',
+      });
+    }
+    // Locked: even a real id answers rate-limited, so guessing further tells nothing.
+    await expect(parties.invitation(id, stranger.citizenId)).rejects.toMatchObject({
+      code: 'application.rate-limited',
+    });
+    // The named person is not affected by someone else's guessing.
+    const who = await guarantor();
+    await expect(parties.invitation(id, who.citizenId)).resolves.toMatchObject({ status: 'waiting' });
+  });
+
   it('releases the package only when every party consented, with each party under its role and subject', async () => {
     const { result } = await apply();
     const consentId = result.consent.id;

@@ -56,7 +56,10 @@ export interface PartiesOptions {
   gateway: Pick<ExchangeGateway, 'fetch'>;
   recorder: UsageRecorder;
   outbox: Pick<Outbox, 'enqueue'>;
-  identityRepo: Pick<IdentityRepo, 'nationalIdOf' | 'contactOf' | 'citizenRef'>;
+  identityRepo: Pick<
+    IdentityRepo,
+    'nationalIdOf' | 'contactOf' | 'citizenRef' | 'countFailure' | 'lockedUntil'
+  >;
   /** PlatformKeys.atRest: seals contacts, what the invitee sees of the initiator, and waiting data. */
   atRest: KeyRing;
   pairwiseKey: Uint8Array;
@@ -111,24 +114,10 @@ export function createParties(o: PartiesOptions) {
   const envelope = createEnvelope(o.atRest);
   const inner = consent.internals;
   const ctx = (id: string, what: string) => `consent_parties:${id}:${what}`;
-  // Wrong-person look-ups per account: invitation ids are random, but naming people is not a game.
-  const misses = new Map<string, { count: number; since: number }>();
-
-  function noteMiss(citizenId: string) {
-    const at = now().getTime();
-    const m = misses.get(citizenId);
-    if (!m || at - m.since > 600_000) misses.set(citizenId, { count: 1, since: at });
-    else m.count += 1;
-    if (misses.size > 10_000) misses.clear();
-  }
-  function assertNotLimited(citizenId: string) {
-    const m = misses.get(citizenId);
-    if (m && m.count >= 20 && now().getTime() - m.since <= 600_000) {
-      throw new AppError('application.rate-limited', {
-        retryAfter: Math.ceil((m.since + 600_000 - now().getTime()) / 1000),
-      });
-    }
-  }
+  // Wrong-person look-ups per account, counted in the shared attempt counters so every process sees them:
+  // invitation ids are random, but naming people is not a game.
+  const missKey = (citizenId: string) => `invitation-lookup:${citizenId}`;
+  const MISS_POLICY = { max: 20, windowSeconds: 600, lockSeconds: 600 };
 
   async function partiesOf(consentId: string, q: Tx = db): Promise<PartyRow[]> {
     return q
@@ -277,14 +266,20 @@ export function createParties(o: PartiesOptions) {
   }
 
   /** The invitation a signed-in citizen may answer; anyone else gets the same not-found. */
-  async function ownInvitation(id: string, citizenId: string, q: Tx = db): Promise<PartyRow> {
-    assertNotLimited(citizenId);
-    const row = await q.selectFrom('consent_parties').selectAll().where('id', '=', id).executeTakeFirst();
+  async function ownInvitation(id: string, citizenId: string): Promise<PartyRow> {
+    const at = now();
+    const locked = await identityRepo.lockedUntil(missKey(citizenId), at);
+    if (locked) {
+      throw new AppError('application.rate-limited', {
+        retryAfter: Math.ceil((locked.getTime() - at.getTime()) / 1000),
+      });
+    }
+    const row = await db.selectFrom('consent_parties').selectAll().where('id', '=', id).executeTakeFirst();
     if (row && !row.initiator && row.invited_at) {
-      const ref = identityRepo.citizenRef(await identityRepo.nationalIdOf(citizenId, q));
+      const ref = identityRepo.citizenRef(await identityRepo.nationalIdOf(citizenId));
       if (ref === row.citizen_ref) return row;
     }
-    noteMiss(citizenId);
+    await identityRepo.countFailure(missKey(citizenId), at, MISS_POLICY);
     throw new AppError('application.not-found', { id });
   }
 

@@ -23,7 +23,10 @@ export interface ConsentSetupOptions {
   recorder: UsageRecorder;
   /** The notification outbox (PlatformUsageLog.outbox); webhooks to services are queued in it. */
   outbox: Pick<Outbox, 'enqueueWebhook'> & Partial<Pick<Outbox, 'enqueue'>>;
-  identityRepo: Pick<IdentityRepo, 'nationalIdOf' | 'contactOf' | 'citizenRef'>;
+  identityRepo: Pick<
+    IdentityRepo,
+    'nationalIdOf' | 'contactOf' | 'citizenRef' | 'countFailure' | 'lockedUntil'
+  >;
   identity: Pick<IdentityService, 'session'> & Partial<Pick<IdentityService, 'stepUpOptions'>>;
   /**
    * PlatformKeys.atRest: with it (and an outbox that can `enqueue`), multi-person services work
