@@ -193,7 +193,7 @@ MyData 個人化資料自主運用平臺 is ready in ${Math.round(performance.no
   Catalogue     ${base}/api/v1/datasets   ${base}/api/v1/services
   Statistics    ${base}/statistics   ${base}/api/v1/statistics   ${base}/api/v1/statistics/usage?by=month
   Organisations ${base}/organisations   (sign up, apply, sandbox; docs/onboarding.md)
-  Operator console ${base}/operator   (operators: ${config.onboarding.operatorNationalIds.join(', ') || 'none; set OPERATOR_NATIONAL_IDS'}${demoOperator ? `; ${demoOperator.nationalId} is also admin of every demo organisation` : ''})
+  Operator      ${base}/operator   (operator console; operators: ${config.onboarding.operatorNationalIds.join(', ') || 'none; set OPERATOR_NATIONAL_IDS'}${demoOperator ? `; ${demoOperator.nationalId} is also admin of every demo organisation` : ''})
   Sandbox       ${base}/api/v1/sandbox/personas   (the test personas sandbox services accept)
   Counter       ${base}/counter   (citizen: consent, then show the QR or short code; docs/counter.md)
   Counter clerk ${base}/clerk   (${demoClerk ? `${demoClerk.nationalId} ${demoClerk.name} is counter clerk of ${counterProviders.join(', ')}` : 'no demo clerk'})
