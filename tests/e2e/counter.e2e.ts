@@ -249,6 +249,13 @@ describe('Counter verification on the portal', () => {
       // The citizen's page learns that the counter has verified it.
       await c.page.locator('[data-counter="redeemed"]').waitFor({ timeout: 15_000 });
       expect(await axeViolations(c.page)).toEqual([]);
+      // "My consents" lists the verified case with its receipt, which verifies.
+      await c.page.goto(`${portal.url}/consents`);
+      const listed = c.page.locator('[data-kind="counter"] [data-status="redeemed"]').first();
+      await listed.waitFor();
+      await listed.locator('[data-action="verify"]').click();
+      await listed.locator('.receipt-check[data-valid="true"]').waitFor();
+      expect(await axeViolations(c.page)).toEqual([]);
 
       // Cleared, the data cannot be opened again, and the same code is refused.
       await k.page.locator('[data-action="clear"]').click();

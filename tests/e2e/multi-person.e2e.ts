@@ -263,6 +263,13 @@ describe('A multi-person application (disabled parking permit)', () => {
     await o.page.locator('[data-decision="consent"]').click();
     await o.page.locator('[data-invitation="consented"]').waitFor({ timeout: 30_000 });
     expect(await axeViolations(o.page)).toEqual([]);
+    // The vehicle owner's "My consents" lists the invitation with their own receipt, which verifies.
+    await o.page.goto(`${new URL(link).origin}/consents`);
+    const listed = o.page.locator('[data-kind="invitations"] [data-status="consented"]').first();
+    await listed.waitFor();
+    await listed.locator('[data-action="verify"]').click();
+    await listed.locator('.receipt-check[data-valid="true"]').waitFor();
+    expect(await axeViolations(o.page)).toEqual([]);
 
     // The service learns from the webhooks and fetches every party's data.
     await serviceShows(a.page, '已收到您的資料');

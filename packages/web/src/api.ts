@@ -356,6 +356,21 @@ export interface DecisionAnswer {
   redirectTo: string;
 }
 
+/** A signed receipt (compact JWS) from one of the receipt addresses: consents, counter cases, invitations. */
+export async function fetchReceipt(url: string): Promise<string> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      headers: { accept: 'application/jose', 'accept-language': currentLanguage() },
+      credentials: 'same-origin',
+    });
+  } catch (error) {
+    throw new PlatformUnreachable(error);
+  }
+  if (response.ok) return (await response.text()).trim();
+  const body = (await response.json().catch(() => undefined)) as ProblemDocument | undefined;
+  throw new ApiProblem(response.status, body?.code, body?.requestId, body);
+}
 /** Consent to services (docs/consent.md): the consent screen, and the citizen's consents and receipts. */
 export const consentApi = {
   interaction: (uid: string) => get<InteractionView>(`/oauth/interactions/${encodeURIComponent(uid)}`),
@@ -381,20 +396,7 @@ export const consentApi = {
   /** Where the signed receipt downloads from (a plain link: the browser saves the attachment). */
   receiptUrl: (id: string) => `/api/v1/consents/${encodeURIComponent(id)}/receipt`,
   /** The signed receipt itself, a compact JWS. */
-  receipt: async (id: string): Promise<string> => {
-    let response: Response;
-    try {
-      response = await fetch(consentApi.receiptUrl(id), {
-        headers: { accept: 'application/jose', 'accept-language': currentLanguage() },
-        credentials: 'same-origin',
-      });
-    } catch (error) {
-      throw new PlatformUnreachable(error);
-    }
-    if (response.ok) return (await response.text()).trim();
-    const body = (await response.json().catch(() => undefined)) as ProblemDocument | undefined;
-    throw new ApiProblem(response.status, body?.code, body?.requestId, body);
-  },
+  receipt: (id: string) => fetchReceipt(consentApi.receiptUrl(id)),
   verifyReceipt: (receipt: string, csrf: string | undefined) =>
     send<ReceiptCheck>('POST', '/consents/verify-receipt', { receipt }, csrf),
 };
@@ -569,7 +571,23 @@ export interface InvitationView {
 }
 
 /** Invitations to multi-person applications (docs/multi-person.md). */
+/** One invitation in the invitee's list (`GET /api/v1/invitations`). */
+export interface InvitationSummary {
+  id: string;
+  status: InvitationView['status'];
+  role: { role: string; name: LocalizedText };
+  service: { id: string; name: LocalizedText };
+  provider: { id: string; name: LocalizedText };
+  datasets: string[];
+  invitedAt: string;
+  statusChangedAt: string;
+  expiresAt: string;
+  hasReceipt: boolean;
+}
+
 export const invitationApi = {
+  mine: () => get<{ items: InvitationSummary[] }>('/invitations'),
+  receiptUrl: (id: string) => `/api/v1/invitations/${encodeURIComponent(id)}/receipt`,
   get: (id: string) => get<InvitationView>(`/invitations/${encodeURIComponent(id)}`),
   decide: (id: string, decision: 'consent' | 'decline', csrf: string | undefined) =>
     send<InvitationView>('POST', `/invitations/${encodeURIComponent(id)}/decision`, { decision }, csrf),

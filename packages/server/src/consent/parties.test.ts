@@ -278,6 +278,17 @@ describe('Multi-person applications', () => {
       'transfer.package-gone',
     );
     await expect(parties.accept(id, who)).rejects.toMatchObject({ code: 'application.not-open' });
+    // Their "My consents" lists the invitation with their own receipt, which verifies and names their subject.
+    expect(await parties.mine(who.citizenId)).toMatchObject([
+      { id, status: 'consented', role: { role: 'guarantor' }, service: { id: JOINT }, hasReceipt: true },
+    ]);
+    const verified = await f.service.verifyReceipt(await parties.receipt(id, who.citizenId));
+    expect(verified).toMatchObject({ valid: true, receipt: { subject: claims.parties?.[0]?.sub } });
+    // The applicant was sent no invitation, and cannot read the guarantor's receipt.
+    expect(await parties.mine((await f.signIn(NATIONAL_ID)).citizenId)).toEqual([]);
+    await expect(parties.receipt(id, (await f.signIn(NATIONAL_ID)).citizenId)).rejects.toMatchObject({
+      code: 'application.not-found',
+    });
   });
 
   it('keeps the invitation open when the invitee’s agency fails, and a second try succeeds', async () => {

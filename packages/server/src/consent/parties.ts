@@ -93,6 +93,21 @@ export interface InvitationView {
   requiredAssurance: AssuranceLevel;
 }
 
+/** One invitation in the invitee's list. */
+export interface InvitationSummary {
+  id: string;
+  status: PartyStatus | 'ended';
+  role: { role: string; name: LocalizedText };
+  service: { id: string; name: LocalizedText };
+  provider: { id: string; name: LocalizedText };
+  datasets: string[];
+  invitedAt: string;
+  statusChangedAt: string;
+  expiresAt: string;
+  /** A consented invitation has the invitee's own receipt (GET /api/v1/invitations/:id/receipt). */
+  hasReceipt: boolean;
+}
+
 /** Who answers an invitation: the signed-in citizen and how strongly they signed in. */
 export interface Invitee {
   citizenId: string;
@@ -767,6 +782,59 @@ export function createParties(o: PartiesOptions) {
         }
       }
       return ended;
+    },
+
+    /** The invitations a citizen was sent, newest first: what they answered and for whom, for "My consents". */
+    async mine(citizenId: string): Promise<InvitationSummary[]> {
+      const ref = identityRepo.citizenRef(await identityRepo.nationalIdOf(citizenId));
+      const rows = await db
+        .selectFrom('consent_parties')
+        .innerJoin('consents', 'consents.id', 'consent_parties.consent_id')
+        .select([
+          'consent_parties.id',
+          'consent_parties.role',
+          'consent_parties.status',
+          'consent_parties.datasets',
+          'consent_parties.receipt',
+          'consent_parties.invited_at',
+          'consent_parties.status_changed_at',
+          'consent_parties.expires_at',
+          'consents.summary',
+        ])
+        .where('consent_parties.citizen_ref', '=', ref)
+        .where('consent_parties.initiator', '=', false)
+        .where('consent_parties.invited_at', 'is not', null)
+        .orderBy('consent_parties.invited_at', 'desc')
+        .limit(100)
+        .execute();
+      const at = now();
+      return Promise.all(
+        rows.map(async (r) => {
+          const summary = r.summary as ConsentSummary;
+          const service = await catalogue.getService(summary.service.id).catch(() => undefined);
+          const role = service?.parties?.find((x) => x.role === r.role);
+          const expired = r.status === 'waiting' && new Date(r.expires_at) <= at;
+          return {
+            id: r.id,
+            status: (expired ? 'expired' : r.status) as InvitationSummary['status'],
+            role: { role: r.role, name: role?.name ?? { 'zh-TW': r.role, en: r.role } },
+            service: summary.service,
+            provider: summary.provider,
+            datasets: r.datasets as string[],
+            invitedAt: new Date(r.invited_at as Date).toISOString(),
+            statusChangedAt: new Date(r.status_changed_at).toISOString(),
+            expiresAt: new Date(r.expires_at).toISOString(),
+            hasReceipt: r.receipt !== null,
+          };
+        }),
+      );
+    },
+
+    /** The invitee's own signed receipt, once they consented. */
+    async receipt(id: string, citizenId: string): Promise<string> {
+      const p = await ownInvitation(id, citizenId);
+      if (!p.receipt) throw new AppError('application.not-open', { status: p.status });
+      return p.receipt;
     },
 
     /** Where the application of a consent stands (for the service, through its token). */

@@ -201,6 +201,42 @@ export const consentRoutes: FastifyPluginAsyncTypebox<ConsentRoutesOptions> = as
   }
 
   app.get(
+    '/invitations',
+    {
+      schema: {
+        tags: ['consent'],
+        summary:
+          "The invitations the signed-in citizen was sent by others' multi-person applications, newest first",
+      },
+    },
+    async (req, reply) => {
+      const session = await requireSession(req, reply);
+      reply.header('cache-control', 'no-store');
+      return { items: await parties.mine(session.citizenId) };
+    },
+  );
+
+  app.get(
+    '/invitations/:id/receipt',
+    {
+      schema: {
+        tags: ['consent'],
+        summary: "The invitee's own signed consent receipt (compact JWS, application/jose)",
+        params: Params,
+      },
+    },
+    async (req, reply) => {
+      const session = await requireSession(req, reply);
+      const jws = await parties.receipt(req.params.id, session.citizenId);
+      return reply
+        .header('content-type', JOSE_MEDIA_TYPE)
+        .header('content-disposition', `attachment; filename="consent-${req.params.id}.jws"`)
+        .header('cache-control', 'no-store')
+        .send(jws);
+    },
+  );
+
+  app.get(
     '/invitations/:id',
     {
       schema: {

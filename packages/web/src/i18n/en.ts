@@ -502,6 +502,34 @@ export const en: Messages = {
     confirmYes: 'Yes, withdraw',
     confirmNo: 'Keep my consent',
     withdrawnMessage: 'Your consent for {{service}} was withdrawn.',
+    counter: {
+      title: 'Counter verifications',
+      explain:
+        'Consents you gave to show a QR code at a counter; each ends when the clerk verifies it. Receipts can be downloaded and verified.',
+      redeemed: 'Verified on',
+      show: 'Show the QR code',
+      status: {
+        ready: 'Waiting for the counter',
+        redeemed: 'Verified',
+        expired: 'Timed out',
+        cancelled: 'Cancelled',
+      },
+    },
+    invitations: {
+      title: 'Applications you were invited to',
+      explain:
+        'Someone, such as a family member, named you in a multi-person application; your consent covers only your own data and has its own receipt.',
+      role: 'Your part',
+      invited: 'Invited on',
+      open: 'See and answer the invitation',
+      status: {
+        waiting: 'Waiting for your answer',
+        consented: 'You consented',
+        declined: 'You declined',
+        expired: 'Expired',
+        ended: 'The application ended',
+      },
+    },
     checkFileTitle: 'Verify a consent receipt file',
     checkFileBody:
       'If you have a consent receipt file (.jws), check here whether the MyData platform issued it and whether it was changed.',

@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { type ChangeEvent, useEffect, useId, useRef, useState } from 'react';
+import { type ChangeEvent, type ReactNode, useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import {
@@ -8,6 +8,9 @@ import {
   type ConsentStatus,
   type ConsentView,
   consentApi,
+  counterApi,
+  fetchReceipt,
+  invitationApi,
   isProblem,
   type ReceiptCheck,
   type SessionView,
@@ -113,6 +116,8 @@ function SignedIn({ session }: { session: SessionView }) {
           })}
         </>
       )}
+      <CounterCases session={session} />
+      <Invitations session={session} />
       <CheckReceiptFile csrf={session.csrfToken} />
     </section>
   );
@@ -132,7 +137,6 @@ function ConsentCard({
   const client = useQueryClient();
   const when = (iso: string) => new Date(iso).toLocaleString(lang === 'en' ? 'en-GB' : 'zh-TW');
   const service = pick(c.service.name);
-  const [check, setCheck] = useState<ReceiptCheck | undefined>();
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
@@ -142,20 +146,6 @@ function ConsentCard({
   useEffect(() => {
     if (confirming) confirmBox.current?.focus();
   }, [confirming]);
-
-  async function verify() {
-    setBusy(true);
-    setError(undefined);
-    setCheck(undefined);
-    try {
-      const receipt = await consentApi.receipt(c.id);
-      setCheck(await consentApi.verifyReceipt(receipt, session.csrfToken));
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  }
 
   async function withdraw() {
     setBusy(true);
@@ -211,29 +201,12 @@ function ConsentCard({
           </Fact>
         )}
       </dl>
-      <ul className="actions">
-        <li>
-          <a
-            className="button secondary"
-            href={consentApi.receiptUrl(c.id)}
-            download={`consent-${c.id}.jws`}
-            aria-label={t('consents.downloadLabel', { service })}
-          >
-            {t('consents.download')}
-          </a>
-        </li>
-        <li>
-          <button
-            type="button"
-            className="button secondary"
-            disabled={busy}
-            aria-label={t('consents.verifyLabel', { service })}
-            onClick={() => void verify()}
-            data-action="verify"
-          >
-            {t('consents.verify')}
-          </button>
-        </li>
+      <ReceiptActions
+        url={consentApi.receiptUrl(c.id)}
+        fileName={`consent-${c.id}.jws`}
+        service={service}
+        csrf={session.csrfToken}
+      >
         {WITHDRAWABLE.has(c.status) && !confirming && (
           <li>
             <button
@@ -248,11 +221,7 @@ function ConsentCard({
             </button>
           </li>
         )}
-      </ul>
-      <div role="status" className="receipt-check" data-valid={check ? String(check.valid) : undefined}>
-        {check?.valid === true && <p className="valid">{t('consents.verified')}</p>}
-        {check?.valid === false && <NotVerified reason={check.reason} />}
-      </div>
+      </ReceiptActions>
       {confirming && (
         <fieldset
           className="confirm"
@@ -291,6 +260,200 @@ function ConsentCard({
         </div>
       )}
     </li>
+  );
+}
+
+/** Download and verify a signed receipt, with the card's other actions after them. */
+function ReceiptActions({
+  url,
+  fileName,
+  service,
+  csrf,
+  children,
+}: {
+  url: string;
+  fileName: string;
+  service: string;
+  csrf: string | undefined;
+  children?: ReactNode;
+}) {
+  const { t } = useTranslation();
+  const [check, setCheck] = useState<ReceiptCheck | undefined>();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+
+  async function verify() {
+    setBusy(true);
+    setError(undefined);
+    setCheck(undefined);
+    try {
+      setCheck(await consentApi.verifyReceipt(await fetchReceipt(url), csrf));
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <>
+      <ul className="actions">
+        <li>
+          <a
+            className="button secondary"
+            href={url}
+            download={fileName}
+            aria-label={t('consents.downloadLabel', { service })}
+          >
+            {t('consents.download')}
+          </a>
+        </li>
+        <li>
+          <button
+            type="button"
+            className="button secondary"
+            disabled={busy}
+            aria-label={t('consents.verifyLabel', { service })}
+            onClick={() => void verify()}
+            data-action="verify"
+          >
+            {t('consents.verify')}
+          </button>
+        </li>
+        {children}
+      </ul>
+      <div role="status" className="receipt-check" data-valid={check ? String(check.valid) : undefined}>
+        {check?.valid === true && <p className="valid">{t('consents.verified')}</p>}
+        {check?.valid === false && <NotVerified reason={check.reason} />}
+      </div>
+      {error !== undefined && (
+        <div className="error-summary" role="alert">
+          <ProblemText error={error} />
+        </div>
+      )}
+    </>
+  );
+}
+
+/** Counter verifications the citizen consented to (臨櫃核驗), with their receipts. */
+function CounterCases({ session }: { session: SessionView }) {
+  const { t } = useTranslation();
+  const { pick, lang } = useLanguage();
+  const when = (iso: string) => new Date(iso).toLocaleString(lang === 'en' ? 'en-GB' : 'zh-TW');
+  const list = useQuery({ queryKey: ['identity', 'counter-cases'], queryFn: () => counterApi.cases() });
+  return (
+    <section className="consent-group" aria-labelledby="counter-cases-title" data-kind="counter">
+      <h2 id="counter-cases-title">{t('consents.counter.title')}</h2>
+      <p className="hint">{t('consents.counter.explain')}</p>
+      {list.isPending ? (
+        <Loading />
+      ) : list.isError ? (
+        <ErrorPanel error={list.error} retry={() => void list.refetch()} />
+      ) : list.data.items.length === 0 ? (
+        <p>{t('consents.none')}</p>
+      ) : (
+        <ul className="cards">
+          {list.data.items.map((c) => {
+            const service = pick(c.service.name);
+            return (
+              <li key={c.id} className="card consent-card" data-case-id={c.id} data-status={c.status}>
+                <h3>{service}</h3>
+                <dl className="facts">
+                  <Fact label={t('consents.provider')}>{pick(c.provider.name)}</Fact>
+                  <Fact label={t('consents.datasets')}>
+                    <ul className="field-list">
+                      {c.datasets.map((d) => (
+                        <li key={d.id}>
+                          {t('consent.datasetFrom', { dataset: pick(d.name), agency: pick(d.agency.name) })}
+                        </li>
+                      ))}
+                    </ul>
+                  </Fact>
+                  <Fact label={t('consents.status.label')}>
+                    <strong className={`consent-status status-${c.status}`}>
+                      {t(`consents.counter.status.${c.status}`)}
+                    </strong>
+                  </Fact>
+                  <Fact label={t('consents.given')}>{when(c.createdAt)}</Fact>
+                  {c.redeemedAt && <Fact label={t('consents.counter.redeemed')}>{when(c.redeemedAt)}</Fact>}
+                </dl>
+                <ReceiptActions
+                  url={counterApi.receiptUrl(c.id)}
+                  fileName={`counter-${c.id}.jws`}
+                  service={service}
+                  csrf={session.csrfToken}
+                >
+                  {c.status === 'ready' && (
+                    <li>
+                      <Link to="/counter">{t('consents.counter.show')}</Link>
+                    </li>
+                  )}
+                </ReceiptActions>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+/** Others' multi-person applications the citizen was invited to, and what they answered. */
+function Invitations({ session }: { session: SessionView }) {
+  const { t } = useTranslation();
+  const { pick, lang } = useLanguage();
+  const when = (iso: string) => new Date(iso).toLocaleString(lang === 'en' ? 'en-GB' : 'zh-TW');
+  const list = useQuery({ queryKey: ['identity', 'invitations'], queryFn: invitationApi.mine });
+  return (
+    <section className="consent-group" aria-labelledby="invitations-title" data-kind="invitations">
+      <h2 id="invitations-title">{t('consents.invitations.title')}</h2>
+      <p className="hint">{t('consents.invitations.explain')}</p>
+      {list.isPending ? (
+        <Loading />
+      ) : list.isError ? (
+        <ErrorPanel error={list.error} retry={() => void list.refetch()} />
+      ) : list.data.items.length === 0 ? (
+        <p>{t('consents.none')}</p>
+      ) : (
+        <ul className="cards">
+          {list.data.items.map((i) => {
+            const service = pick(i.service.name);
+            return (
+              <li key={i.id} className="card consent-card" data-invitation-id={i.id} data-status={i.status}>
+                <h3>{service}</h3>
+                <dl className="facts">
+                  <Fact label={t('consents.provider')}>{pick(i.provider.name)}</Fact>
+                  <Fact label={t('consents.invitations.role')}>{pick(i.role.name)}</Fact>
+                  <Fact label={t('consents.status.label')}>
+                    <strong className={`consent-status status-${i.status}`}>
+                      {t(`consents.invitations.status.${i.status}`)}
+                    </strong>
+                  </Fact>
+                  <Fact label={t('consents.invitations.invited')}>{when(i.invitedAt)}</Fact>
+                  {i.statusChangedAt !== i.invitedAt && (
+                    <Fact label={t('consents.changed')}>{when(i.statusChangedAt)}</Fact>
+                  )}
+                </dl>
+                {i.hasReceipt ? (
+                  <ReceiptActions
+                    url={invitationApi.receiptUrl(i.id)}
+                    fileName={`consent-${i.id}.jws`}
+                    service={service}
+                    csrf={session.csrfToken}
+                  />
+                ) : (
+                  <p className="actions">
+                    <Link to={`/invitations/${encodeURIComponent(i.id)}`}>
+                      {t('consents.invitations.open')}
+                    </Link>
+                  </p>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
   );
 }
 
