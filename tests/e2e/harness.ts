@@ -56,7 +56,13 @@ async function freePort(): Promise<number> {
  * browser's Origin against it, and WebAuthn needs a host name, not an IP address, as its RP ID.
  */
 export async function startPortal(
-  options: { agencies?: string[]; services?: boolean; mailbox?: boolean } = {},
+  options: {
+    agencies?: string[];
+    services?: boolean;
+    mailbox?: boolean;
+    /** Indexes into the demo population of the citizens published as sandbox test personas. */
+    personas?: number[];
+  } = {},
 ): Promise<Portal> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mydata-e2e-'));
   const port = options.agencies ? await freePort() : 0;
@@ -74,8 +80,22 @@ export async function startPortal(
     // Each portal gets a database of its own on a PostgreSQL server, so no run sees another's data.
     ...(scratch ? { DATABASE_URL: scratch.url } : {}),
   });
-  const platform = await startPlatform({ config, catalogue: demoCatalogue, webRoot: WEB_DIST });
   const population = createPopulation({ seed: DEMO_SEED, size: 60 });
+  const platform = await startPlatform({
+    config,
+    catalogue: demoCatalogue,
+    webRoot: WEB_DIST,
+    ...(options.personas
+      ? {
+          sandboxPersonas: options.personas.map((i) => ({
+            nationalId: population.citizen(i).nationalId,
+            name: `測試人物 ${i}`,
+            kind: 'test',
+            description: { 'zh-TW': '端對端測試用', en: 'For end-to-end tests' },
+          })),
+        }
+      : {}),
+  });
   const issue = platform.exchange.issueLocalAgencyCertificate;
   const demo =
     options.agencies && issue

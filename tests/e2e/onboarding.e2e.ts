@@ -29,7 +29,7 @@ describe('Onboarding an organisation and the operator console', () => {
 
   beforeAll(async () => {
     // Sign-in (NHI card, then household registration as the second method) and the dataset asked for.
-    portal = await startPortal({ agencies: ['nhia', 'moi-household'] });
+    portal = await startPortal({ agencies: ['nhia', 'moi-household'], personas: [2] });
     keys = await generateServiceKeys();
     // The service publishes its public keys itself; the platform reads them from this address.
     jwksServer = createServer((req, res) => {
@@ -290,6 +290,18 @@ describe('Onboarding an organisation and the operator console', () => {
     expect(await provider.getAttribute('data-status')).toBe('submitted');
     // Only a service gets a sandbox.
     expect(await provider.locator('[data-sandbox]').count()).toBe(0);
+    // A data provider gets a connection test instead: one real query for a test persona, by keyboard.
+    const test = provider.locator('[data-connection-test]');
+    await test.locator('select[name="nationalId"]').waitFor();
+    await test.locator('select[name="datasetId"]').focus();
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement?.dataset?.action')).toBe('test-call');
+    await page.keyboard.press('Enter');
+    // The endpoint of this application does not exist: the failure is told with its exchange code.
+    await test.locator('[data-test-result="failed"]').waitFor({ timeout: 30_000 });
+    expect(await test.locator('[data-test-result]').getAttribute('data-problem')).toMatch(/^exchange\./);
+    await axeBoth(page, 'connection-test');
   });
 
   it('lets the operator see the flags beside the fields and request changes; the applicant resubmits', async () => {

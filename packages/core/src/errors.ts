@@ -881,6 +881,32 @@ export const ERROR_CATALOGUE = {
       en: '{provider} is currently suspended from the platform; its counter services cannot be used or verified for now.',
     },
   },
+  'onboarding.test-persona-only': {
+    status: 403,
+    title: { 'zh-TW': '連線測試僅限測試身分', en: 'Connection tests: test personas only' },
+    detail: {
+      'zh-TW':
+        '連線測試只能查詢平臺公布的測試身分（GET /api/v1/sandbox/personas），不會向尚未審核的機關查詢真實民眾的資料。',
+      en: 'A connection test may ask only for a published test persona (GET /api/v1/sandbox/personas); no real citizen is ever asked of an agency that has not been reviewed.',
+    },
+  },
+  'onboarding.test-call-unavailable': {
+    status: 409,
+    title: { 'zh-TW': '此申請無法進行連線測試', en: 'No connection test for this application' },
+    detail: {
+      'zh-TW': '申請「{applicationId}」無法進行連線測試：{reason}。',
+      en: 'Application {applicationId} cannot be tested: {reason}.',
+    },
+  },
+  'onboarding.test-call-rate-limited': {
+    status: 429,
+    title: { 'zh-TW': '連線測試次數過多', en: 'Too many connection tests' },
+    detail: {
+      'zh-TW':
+        '「{organisationId}」短時間內的連線測試已達上限（每 {windowMinutes} 分鐘 {max} 次），請約 {retryAfterSeconds} 秒後再試。',
+      en: '{organisationId} has reached the limit of connection tests ({max} per {windowMinutes} minutes); try again in about {retryAfterSeconds} s.',
+    },
+  },
   'server.not-ready': {
     status: 503,
     title: { 'zh-TW': '服務暫時無法使用', en: 'Service temporarily unavailable' },

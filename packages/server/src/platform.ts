@@ -157,6 +157,7 @@ export async function startPlatform(options: {
       suspensions,
       clients: oauth.clients,
       registerAgency: (input) => (exchange as PlatformExchange).registerAgency(input),
+      probe: (req) => (exchange as PlatformExchange).gateway.probe(req),
       identity: identity.service,
       identityRepo: identity.repo,
       publicUrl: config.publicUrl,

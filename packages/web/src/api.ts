@@ -25,6 +25,8 @@ import type {
   StaffAddRequest,
   StaffEntry,
   Statistics,
+  TestCallRequest,
+  TestCallResult,
   UsageEntry,
   UsageEventType,
   UsageKind,
@@ -462,6 +464,14 @@ export const onboardingApi = {
       csrf,
     ),
   personas: () => get<SandboxPersonas>('/sandbox/personas'),
+  /** Connection test of a data-provider application: one query to its endpoint for a test persona. */
+  testCall: (orgId: string, appId: string, body: TestCallRequest, csrf: string | undefined) =>
+    send<TestCallResult>(
+      'POST',
+      `/onboarding/organisations/${encodeURIComponent(orgId)}/applications/${encodeURIComponent(appId)}/test-call`,
+      body,
+      csrf,
+    ),
 };
 
 /** The platform operator's console: review applications, suspend organisations, read the audit trail. */

@@ -441,3 +441,39 @@ export type SandboxPersonas = Static<typeof SandboxPersonas>;
 
 /** The id of the sandbox twin of a service: never listed, only sandbox personas may consent to it. */
 export const sandboxServiceId = (serviceId: string) => `${serviceId}-sandbox`;
+
+/** A connection test of a data-provider application: one dataset, one test persona. */
+export const TestCallRequest = Type.Object(
+  {
+    datasetId: Type.String({ minLength: 1, maxLength: 200 }),
+    nationalId: Type.String({
+      minLength: 1,
+      maxLength: 20,
+      description: 'A published test persona (GET /api/v1/sandbox/personas)',
+    }),
+  },
+  { additionalProperties: false },
+);
+export type TestCallRequest = Static<typeof TestCallRequest>;
+
+export const TestCallResult = Type.Object(
+  {
+    ok: Type.Boolean(),
+    latencyMs: Type.Integer({ minimum: 0 }),
+    datasetId: Type.String(),
+    nationalIdHint: Type.String({ description: 'Masked national ID, e.g. A1******89' }),
+    payload: Type.Optional(Type.Unknown({ description: 'The verified record (ok only)' })),
+    problem: Type.Optional(
+      Type.Object(
+        {
+          code: Type.String({ description: 'The exchange error code a real fetch would give' }),
+          title: Type.String(),
+          detail: Type.String(),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type TestCallResult = Static<typeof TestCallResult>;

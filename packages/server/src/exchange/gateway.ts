@@ -25,7 +25,12 @@ import ajvFormats from 'ajv-formats';
 import { createLocalJWKSet, importJWK, type JWK, jwtVerify, SignJWT } from 'jose';
 import type { Db } from '../db/database.ts';
 import { createMessageLog, type MessageLogEntry } from './message-log.ts';
-import { type AgencyRegistry, createAgencyRegistry, type StoredAgencyRegistration } from './registry.ts';
+import {
+  type AgencyRegistration,
+  type AgencyRegistry,
+  createAgencyRegistry,
+  type StoredAgencyRegistration,
+} from './registry.ts';
 import { backoffDelay, CircuitBreaker, type CircuitState, ConcurrencyLimit } from './resilience.ts';
 import { type AgencyTransport, type ClientTls, createAgencyTransport, TransportError } from './transport.ts';
 
@@ -57,6 +62,21 @@ export interface FetchResult {
   exchangeId: string;
   results: FetchedDataset[];
 }
+
+/** A connection test of an agency endpoint that is not registered (ExchangeGateway.probe). */
+export interface ProbeRequest {
+  /** Where the agency is and how to recognise it: base URL, SPKI pins, response-signing JWKS. */
+  registration: Pick<AgencyRegistration, 'baseUrl' | 'tlsSpkiSha256' | 'jwks'> &
+    Partial<Pick<AgencyRegistration, 'timeoutMs'>>;
+  dataset: Pick<Dataset, 'id' | 'agencyId' | 'payloadSchema'>;
+  nationalId: string;
+  /** The purpose as a DPV IRI. */
+  purpose: string;
+}
+
+export type ProbeResult =
+  | { ok: true; latencyMs: number; payload: unknown }
+  | { ok: false; latencyMs: number; error: AppError };
 
 export interface AgencyStatus {
   agencyId: string;
@@ -185,7 +205,13 @@ export function createExchangeGateway(options: GatewayOptions) {
     // Requests still in flight on the old connections finish first: close them after the longest wait.
     if (existing)
       setTimeout(() => existing.transport.close(), existing.registration.timeoutMs + 1000).unref();
-    const channel: Channel = {
+    const channel = openChannel(reg);
+    channels.set(reg.agencyId, channel);
+    return channel;
+  }
+
+  function openChannel(reg: StoredAgencyRegistration): Channel {
+    return {
       version: reg.version,
       registration: reg,
       transport: createAgencyTransport({
@@ -197,8 +223,6 @@ export function createExchangeGateway(options: GatewayOptions) {
       keys: createLocalJWKSet(reg.jwks as { keys: JWK[] }),
       limit: new ConcurrencyLimit(reg.maxConcurrency),
     };
-    channels.set(reg.agencyId, channel);
-    return channel;
   }
 
   /** Each schema is compiled once; it is recompiled only when the catalogue changes it. */
@@ -766,6 +790,57 @@ export function createExchangeGateway(options: GatewayOptions) {
       await log.append([{ ...answered, outcome: outcome instanceof AppError ? outcome.code : 'ok' }]);
       if (outcome instanceof AppError) throw outcome;
       return outcome;
+    },
+
+    /**
+     * One test query to an agency that is not (or not yet) registered: a data-provider applicant's
+     * connection test (docs/onboarding.md). The channel is built from the given registration and
+     * closed afterwards; the query is signed, sent over mutual TLS and verified exactly like one
+     * attempt of a real fetch (no retries, no circuit breaker), and logged with consentId
+     * `sandbox-probe:<uuid>`. Answers the verified payload or the exchange error a fetch would give.
+     */
+    async probe(req: ProbeRequest): Promise<ProbeResult> {
+      const agencyId = req.dataset.agencyId;
+      const names = await agencyNames([agencyId]);
+      const agency = {
+        agency: names.get(agencyId)?.['zh-TW'] ?? agencyId,
+        'agency@en': names.get(agencyId)?.en ?? agencyId,
+        agencyId,
+      };
+      const exchangeId = randomUUID();
+      const fetchReq: FetchRequest = {
+        consentId: `sandbox-probe:${exchangeId}`,
+        purpose: req.purpose,
+        subject: { nationalId: req.nationalId },
+        datasets: [req.dataset.id],
+      };
+      const started = now();
+      if (await options.isSuspended?.(agencyId)) {
+        await log.append([
+          unsent(exchangeId, agencyId, req.dataset.id, fetchReq, 'exchange.agency-suspended'),
+        ]);
+        return { ok: false, latencyMs: 0, error: new AppError('exchange.agency-suspended', agency) };
+      }
+      const { baseUrl, tlsSpkiSha256, jwks, timeoutMs } = req.registration;
+      const channel = openChannel({
+        agencyId,
+        baseUrl,
+        tlsSpkiSha256,
+        jwks,
+        timeoutMs: timeoutMs ?? 5000,
+        maxConcurrency: 1,
+        version: 0,
+      });
+      try {
+        const outcome = await attempt(exchangeId, channel, req.dataset as Dataset, agency, fetchReq);
+        const latencyMs = Math.max(0, Math.round(now() - started));
+        if (outcome.entry) await log.append([outcome.entry]);
+        return outcome.ok
+          ? { ok: true, latencyMs, payload: outcome.result.payload }
+          : { ok: false, latencyMs, error: outcome.error };
+      } finally {
+        channel.transport.close();
+      }
     },
 
     /** Asks every registered agency's health endpoint once; a success lets an open circuit try again. */

@@ -8,8 +8,11 @@ import {
   AuditTrail,
   ClientView,
   DecisionRequest,
+  ERROR_CATALOGUE,
+  formatErrorDetail,
   KeysRefreshRequest,
   meetsAssurance,
+  negotiateLanguage,
   OnboardingMe,
   OnboardingOrganisation,
   OperatorApplications,
@@ -22,6 +25,8 @@ import {
   SandboxPersonas,
   StaffAddRequest,
   StaffEntry,
+  TestCallRequest,
+  TestCallResult,
 } from '@mydata/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
@@ -207,6 +212,40 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox<OnboardingRoutesOptions
     },
     async (req, reply) =>
       service.resubmit(await actorOf(req, reply, true), req.params.orgId, req.params.appId, req.body),
+  );
+
+  app.post(
+    '/onboarding/organisations/:orgId/applications/:appId/test-call',
+    {
+      schema: {
+        tags,
+        summary:
+          'Connection test of a data-provider application: one signed query to its endpoint for a test persona',
+        params: AppParams,
+        body: TestCallRequest,
+        response: { 200: TestCallResult },
+      },
+    },
+    async (req, reply): Promise<TestCallResult> => {
+      const actor = await actorOf(req, reply, true);
+      const { error, ...outcome } = await service.testCall(
+        actor,
+        req.params.orgId,
+        req.params.appId,
+        req.body,
+      );
+      if (!error) return outcome;
+      // The failure as a problem document would tell it, in the caller's language.
+      const lang = negotiateLanguage(req.headers['accept-language']);
+      return {
+        ...outcome,
+        problem: {
+          code: error.code,
+          title: ERROR_CATALOGUE[error.code].title[lang],
+          detail: formatErrorDetail(error.code, { requestId: req.id, ...error.params }, lang),
+        },
+      };
+    },
   );
 
   app.post(

@@ -31,10 +31,12 @@ import {
 } from '@mydata/core';
 import type { Suspensions } from '../catalogue/suspension.ts';
 import type { Db } from '../db/database.ts';
+import type { ExchangeGateway } from '../exchange/gateway.ts';
 import type { AgencyRegistrationInput } from '../exchange/registry.ts';
+import type { IdentityRepo } from '../identity/repository.ts';
 import { revokeClients } from '../oauth/adapter.ts';
 import type { ClientRegistry } from '../oauth/clients.ts';
-import type { StaffRepo, StaffRole } from '../staff/repository.ts';
+import { maskNationalId, type StaffRepo, type StaffRole } from '../staff/repository.ts';
 import type { SandboxPersona } from './gate.ts';
 import { checkAgencyJwks, checkServiceJwks, describeKeys, fetchJwks, type PublicKeySet } from './jwks.ts';
 import {
@@ -60,6 +62,12 @@ export interface OnboardingServiceOptions {
   suspensions: Pick<Suspensions, 'clear'>;
   clients: Pick<ClientRegistry, 'register' | 'get'>;
   registerAgency: (input: AgencyRegistrationInput) => Promise<unknown>;
+  /** The exchange gateway's probe: data-provider applicants' connection tests. */
+  probe?: ExchangeGateway['probe'];
+  /** The shared attempt counters (identity repo), which rate-limit connection tests. */
+  attempts?: Pick<IdentityRepo, 'countFailure' | 'lockedUntil'>;
+  /** Connection tests per organisation and window (30 per 10 minutes by default). */
+  testCallLimit?: { max: number; windowSeconds: number };
   /** Forget cached service environments (the consent gate) after publishing. */
   onCatalogueChange?: () => void;
   publicUrl: string;
@@ -70,6 +78,18 @@ export interface OnboardingServiceOptions {
 }
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+/** The purpose a connection test's query carries. */
+const TEST_CALL_PURPOSE = 'https://w3id.org/dpv#ServiceProvision';
+
+/** What a connection test found: the record, or the exchange error a real fetch would have given. */
+export interface TestCallOutcome {
+  ok: boolean;
+  latencyMs: number;
+  datasetId: string;
+  nationalIdHint: string;
+  payload?: unknown;
+  error?: AppError;
+}
 const iso = (d: Date) => d.toISOString();
 const blank = (s: string | undefined) => !s || s.trim() === '';
 
@@ -82,6 +102,8 @@ export function createOnboardingService(o: OnboardingServiceOptions) {
   const { db, repo, staff } = o;
   const now = o.now ?? (() => new Date());
   const personasUrl = `${o.publicUrl}/api/v1/sandbox/personas`;
+  const personaIds = new Set(o.sandboxPersonas.map((p) => p.nationalId.toUpperCase()));
+  const testCallLimit = o.testCallLimit ?? { max: 30, windowSeconds: 600 };
 
   async function rolesIn(actor: Actor, orgId: string): Promise<StaffRole[]> {
     return (await staff.rolesOf(actor.citizenRef))
@@ -689,6 +711,90 @@ export function createOnboardingService(o: OnboardingServiceOptions) {
         jwksUrl: client.jwksUrl,
         keys: await describeKeys(keys),
       };
+    },
+
+    /**
+     * A connection test of a data-provider application (docs/onboarding.md): one signed query for
+     * one of its datasets and one test persona, to the endpoint, pins and keys it gave, through the
+     * exchange gateway's probe. Only test personas: an agency not yet reviewed is never asked about
+     * a real citizen. Rate-limited per organisation.
+     */
+    async testCall(
+      actor: Actor,
+      orgId: string,
+      appId: string,
+      input: { datasetId: string; nationalId: string },
+    ): Promise<TestCallOutcome> {
+      await requireMember(actor, orgId, ['admin', 'developer']);
+      const app = await repo.getApplication(appId);
+      if (!app || app.organisationId !== orgId) {
+        throw new AppError('onboarding.application-not-found', { applicationId: appId });
+      }
+      const body = app.body;
+      if (body.kind !== 'data-provider') {
+        throw new AppError('onboarding.test-call-unavailable', {
+          applicationId: appId,
+          reason: 'it is not a data-provider application / 不是資料提供申請',
+        });
+      }
+      if (app.status === 'rejected') {
+        throw new AppError('onboarding.test-call-unavailable', {
+          applicationId: appId,
+          reason: 'it was rejected / 申請已被駁回',
+        });
+      }
+      const index = body.datasets.findIndex((d) => d.id === input.datasetId);
+      const dataset = body.datasets[index];
+      if (!dataset) {
+        throw new AppError('onboarding.dataset-not-found', {
+          datasetId: input.datasetId,
+          pointer: '/datasetId',
+        });
+      }
+      const nationalId = input.nationalId.trim().toUpperCase();
+      if (!personaIds.has(nationalId)) throw new AppError('onboarding.test-persona-only');
+      if (!o.probe || !o.attempts) {
+        throw new AppError('onboarding.test-call-unavailable', {
+          applicationId: appId,
+          reason: 'the platform runs without an exchange gateway / 平臺未啟用資料交換閘道',
+        });
+      }
+      const key = `onboarding-test-call:${orgId}`;
+      const at = now();
+      const limited = (until: Date) =>
+        new AppError('onboarding.test-call-rate-limited', {
+          organisationId: orgId,
+          max: testCallLimit.max,
+          windowMinutes: Math.round(testCallLimit.windowSeconds / 60),
+          retryAfterSeconds: Math.max(1, Math.ceil((until.getTime() - at.getTime()) / 1000)),
+        });
+      const locked = await o.attempts.lockedUntil(key, at);
+      if (locked) throw limited(locked);
+      // Every test call counts (the counter locks when the window's max is reached).
+      await o.attempts.countFailure(key, at, {
+        max: testCallLimit.max,
+        windowSeconds: testCallLimit.windowSeconds,
+        lockSeconds: testCallLimit.windowSeconds,
+      });
+      const keys = checkAgencyJwks(body.jwksUrl ? await fetchJwks(body.jwksUrl) : body.jwks);
+      const result = await o.probe({
+        registration: {
+          baseUrl: body.endpoint.baseUrl,
+          tlsSpkiSha256: body.endpoint.tlsSpkiSha256,
+          jwks: keys as never,
+        },
+        dataset: { id: dataset.id, agencyId: orgId, payloadSchema: dataset.payloadSchema },
+        nationalId,
+        purpose: TEST_CALL_PURPOSE,
+      });
+      const common = {
+        latencyMs: result.latencyMs,
+        datasetId: dataset.id,
+        nationalIdHint: maskNationalId(nationalId),
+      };
+      return result.ok
+        ? { ok: true, ...common, payload: result.payload }
+        : { ok: false, ...common, error: result.error };
     },
 
     /** The review queue (operator). */

@@ -2,6 +2,7 @@ import { PLATFORM_OPERATOR_ID } from '@mydata/core';
 import type { Suspensions } from '../catalogue/suspension.ts';
 import { createEnvelope, type KeyRing } from '../crypto/envelope.ts';
 import type { Db } from '../db/database.ts';
+import type { ExchangeGateway } from '../exchange/gateway.ts';
 import type { AgencyRegistrationInput } from '../exchange/registry.ts';
 import type { IdentityRepo } from '../identity/repository.ts';
 import type { IdentityService } from '../identity/service.ts';
@@ -34,8 +35,10 @@ export function openOnboarding(o: {
   suspensions: Pick<Suspensions, 'clear'>;
   clients: Pick<ClientRegistry, 'register' | 'get'>;
   registerAgency: (input: AgencyRegistrationInput) => Promise<unknown>;
+  /** The exchange gateway's probe, for data-provider applicants' connection tests. */
+  probe?: ExchangeGateway['probe'];
   identity: Pick<IdentityService, 'session' | 'stepUpOptions'>;
-  identityRepo: Pick<IdentityRepo, 'citizenRefOf' | 'nationalIdOf'>;
+  identityRepo: Pick<IdentityRepo, 'citizenRefOf' | 'nationalIdOf' | 'countFailure' | 'lockedUntil'>;
   publicUrl: string;
   sandboxPersonas: readonly SandboxPersona[];
   gate: ServiceGateWithCache;
@@ -50,6 +53,8 @@ export function openOnboarding(o: {
     suspensions: o.suspensions,
     clients: o.clients,
     registerAgency: o.registerAgency,
+    ...(o.probe ? { probe: o.probe } : {}),
+    attempts: o.identityRepo,
     publicUrl: o.publicUrl,
     sandboxPersonas: o.sandboxPersonas,
     onCatalogueChange: () => o.gate.clear(),

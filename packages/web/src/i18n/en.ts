@@ -880,6 +880,19 @@ export const en: Messages = {
       personas: 'Test personas',
       personasLink: 'See the test personas',
     },
+    test: {
+      title: 'Connection test',
+      intro:
+        'Test your endpoint as soon as the application is sent: the platform queries the address you gave for one test persona’s record through the real exchange (mutual TLS, signatures, schema check). Only test personas can be asked, never a real citizen.',
+      dataset: 'Dataset',
+      persona: 'Test persona',
+      run: 'Run the connection test',
+      running: 'Testing…',
+      noPersonas: 'The platform publishes no test personas, so no connection test can be run.',
+      ok: 'Connected: a record of {{who}} arrived and was verified in {{latency}} ms.',
+      failed: 'The connection test failed ({{latency}} ms)',
+      record: 'The record received',
+    },
     keys: {
       title: 'Keys',
       intro:

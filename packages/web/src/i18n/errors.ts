@@ -368,6 +368,18 @@ export const ERROR_TEXTS: Record<Language, Record<ErrorCode, ErrorText>> = {
       title: '這是測試中的服務，只限測試身分使用',
       action: '這項服務尚未正式上線，只有平臺公布的測試身分可以同意傳送。您的真實資料沒有被送出。',
     },
+    'onboarding.test-persona-only': {
+      title: '連線測試只能使用測試身分',
+      action: '請從清單中選一位平臺公布的測試身分；尚未審核的機關不會被查詢真實民眾的資料。',
+    },
+    'onboarding.test-call-unavailable': {
+      title: '這件申請無法進行連線測試',
+      action: '連線測試只適用於尚未被駁回的資料提供申請。',
+    },
+    'onboarding.test-call-rate-limited': {
+      title: '連線測試次數過多',
+      action: '貴機關短時間內的連線測試已達上限，請稍候幾分鐘再試。',
+    },
     'operator.forbidden': {
       title: '只有平臺維運人員可以使用',
       action: '這個操作需要平臺維運人員的角色。如果您負責審查，請洽平臺管理者。',
@@ -786,6 +798,20 @@ export const ERROR_TEXTS: Record<Language, Record<ErrorCode, ErrorText>> = {
       title: 'This service is in testing: test personas only',
       action:
         'The service is not live yet; only the platform’s published test personas can consent. None of your real data was sent.',
+    },
+    'onboarding.test-persona-only': {
+      title: 'Connection tests use test personas only',
+      action:
+        'Choose one of the platform’s published test personas; an agency not yet reviewed is never asked about a real citizen.',
+    },
+    'onboarding.test-call-unavailable': {
+      title: 'This application cannot be tested',
+      action: 'Connection tests are for data-provider applications that have not been rejected.',
+    },
+    'onboarding.test-call-rate-limited': {
+      title: 'Too many connection tests',
+      action:
+        'Your organisation has reached the limit of connection tests for now. Wait a few minutes and try again.',
     },
     'operator.forbidden': {
       title: 'Only platform operators can do this',

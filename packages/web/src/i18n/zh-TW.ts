@@ -805,6 +805,19 @@ export const zhTW = {
       personas: '測試身分',
       personasLink: '查看可用的測試身分',
     },
+    test: {
+      title: '連線測試',
+      intro:
+        '送出申請後即可測試您的端點：平臺以正式的交換流程（雙向 TLS、簽章、結構驗證）向您填寫的網址查詢一筆測試身分的資料。只能查詢測試身分，不會查詢真實民眾。',
+      dataset: '資料集',
+      persona: '測試身分',
+      run: '執行連線測試',
+      running: '測試中…',
+      noPersonas: '平臺目前沒有公布測試身分，無法進行連線測試。',
+      ok: '連線成功：{{latency}} 毫秒內收到並驗證一筆 {{who}} 的資料。',
+      failed: '連線測試失敗（{{latency}} 毫秒）',
+      record: '收到的資料',
+    },
     keys: {
       title: '金鑰',
       intro:

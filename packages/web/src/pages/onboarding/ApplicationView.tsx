@@ -1,17 +1,21 @@
 import type {
   ApplicationBody,
+  DataProviderApplicationBody,
   DatasetView,
   DecisionEntry,
   ReviewFlag,
   SandboxCredentials,
+  TestCallResult,
 } from '@mydata/core';
 import { useQuery } from '@tanstack/react-query';
-import type { ReactNode } from 'react';
+import { type FormEvent, type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../../api.ts';
+import { api, onboardingApi } from '../../api.ts';
+import { Loading } from '../../components/Badges.tsx';
+import { ErrorPanel } from '../../components/ErrorPanel.tsx';
 import { Fact } from '../../components/Fact.tsx';
 import { useLanguage } from '../../hooks.ts';
-import { FlagNote, useFormatTime } from './common.tsx';
+import { FlagNote, ProblemMessage, useFormatTime } from './common.tsx';
 
 /** The element id a JSON pointer into the application is shown at (flags link to it). */
 export const anchorOf = (pointer: string) => `at${pointer.replace(/[^A-Za-z0-9_-]/g, '-')}`;
@@ -338,6 +342,159 @@ export function SandboxBox({ sandbox }: { sandbox: SandboxCredentials }) {
           <a href={sandbox.personasUrl}>{t('onboarding.sandbox.personasLink')}</a>
         </Fact>
       </dl>
+    </section>
+  );
+}
+
+/** A record as received: its top-level fields as a definition list, nested values as JSON. */
+function ReceivedRecord({ payload }: { payload: unknown }) {
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
+    return <pre className="test-record">{JSON.stringify(payload, null, 2)}</pre>;
+  }
+  return (
+    <dl className="facts wide test-record">
+      {Object.entries(payload as Record<string, unknown>).map(([name, value]) => (
+        <Fact key={name} label={<code>{name}</code>}>
+          {typeof value === 'object' && value !== null ? (
+            <pre>{JSON.stringify(value, null, 2)}</pre>
+          ) : (
+            String(value)
+          )}
+        </Fact>
+      ))}
+    </dl>
+  );
+}
+
+/**
+ * The connection test of a data-provider application: one signed query for one of its datasets and
+ * a test persona, to the endpoint it gave, before any review (docs/onboarding.md).
+ */
+export function ConnectionTest({
+  orgId,
+  appId,
+  body,
+  csrf,
+}: {
+  orgId: string;
+  appId: string;
+  body: DataProviderApplicationBody;
+  csrf: string | undefined;
+}) {
+  const { t } = useTranslation();
+  const { pick } = useLanguage();
+  const personas = useQuery({ queryKey: ['sandbox', 'personas'], queryFn: () => onboardingApi.personas() });
+  const [datasetId, setDatasetId] = useState(body.datasets[0]?.id ?? '');
+  const [nationalId, setNationalId] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<TestCallResult>();
+  const [problem, setProblem] = useState<unknown>();
+  const base = `test-${appId}`;
+  const list = personas.data?.personas ?? [];
+  const chosen = nationalId || list[0]?.nationalId || '';
+  const datasetName = (id: string) => {
+    const d = body.datasets.find((x) => x.id === id);
+    return d ? pick(d.name) : id;
+  };
+
+  async function run(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setResult(undefined);
+    setProblem(undefined);
+    try {
+      setResult(await onboardingApi.testCall(orgId, appId, { datasetId, nationalId: chosen }, csrf));
+    } catch (error) {
+      setProblem(error);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section className="connection-test" aria-labelledby={`${base}-title`} data-connection-test={appId}>
+      <h4 id={`${base}-title`}>{t('onboarding.test.title')}</h4>
+      <p className="hint">{t('onboarding.test.intro')}</p>
+      <form onSubmit={(e) => void run(e)} noValidate>
+        <p className="field">
+          <label htmlFor={`${base}-dataset`}>{t('onboarding.test.dataset')}</label>
+          <select
+            id={`${base}-dataset`}
+            name="datasetId"
+            value={datasetId}
+            onChange={(e) => setDatasetId(e.target.value)}
+          >
+            {body.datasets.map((d) => (
+              <option key={d.id} value={d.id}>
+                {pick(d.name)} ({d.id})
+              </option>
+            ))}
+          </select>
+        </p>
+        {personas.isPending ? (
+          <Loading />
+        ) : personas.isError ? (
+          <ErrorPanel error={personas.error} retry={() => void personas.refetch()} />
+        ) : list.length === 0 ? (
+          <p>{t('onboarding.test.noPersonas')}</p>
+        ) : (
+          <p className="field">
+            <label htmlFor={`${base}-persona`}>{t('onboarding.test.persona')}</label>
+            <select
+              id={`${base}-persona`}
+              name="nationalId"
+              value={chosen}
+              onChange={(e) => setNationalId(e.target.value)}
+            >
+              {list.map((p) => (
+                <option key={p.nationalId} value={p.nationalId}>
+                  {p.name} · {p.nationalId} · {pick(p.description)}
+                </option>
+              ))}
+            </select>
+          </p>
+        )}
+        <p>
+          <button type="submit" data-action="test-call" disabled={busy || !chosen || !datasetId}>
+            {busy ? t('onboarding.test.running') : t('onboarding.test.run')}
+          </button>
+        </p>
+      </form>
+      <div role="status" className="status">
+        {result?.ok && (
+          <div data-test-result="ok">
+            <p>
+              {t('onboarding.test.ok', {
+                latency: result.latencyMs,
+                who: result.nationalIdHint,
+              })}
+            </p>
+            <p className="meta">
+              {t('onboarding.test.record')}: {datasetName(result.datasetId)}
+            </p>
+            <ReceivedRecord payload={result.payload} />
+          </div>
+        )}
+        {result && !result.ok && (
+          <div data-test-result="failed" data-problem={result.problem?.code ?? 'unknown'}>
+            <p className="problem-title">
+              <strong>{t('onboarding.test.failed', { latency: result.latencyMs })}</strong>
+            </p>
+            {result.problem && (
+              <>
+                <p className="problem-title">{result.problem.title}</p>
+                <p className="problem-detail">{result.problem.detail}</p>
+                <p className="meta">{t('error.code', { code: result.problem.code })}</p>
+              </>
+            )}
+          </div>
+        )}
+      </div>
+      {problem !== undefined && (
+        <div className="error-summary" role="alert">
+          <ProblemMessage error={problem} />
+        </div>
+      )}
     </section>
   );
 }

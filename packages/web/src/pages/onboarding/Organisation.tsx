@@ -16,7 +16,7 @@ import { Fact } from '../../components/Fact.tsx';
 import { ErrorSummary, Field } from '../../components/Field.tsx';
 import { useLanguage, useTitle } from '../../hooks.ts';
 import { ApplicationForm } from './ApplicationForm.tsx';
-import { ApplicationView, DecisionHistory, SandboxBox } from './ApplicationView.tsx';
+import { ApplicationView, ConnectionTest, DecisionHistory, SandboxBox } from './ApplicationView.tsx';
 import {
   FlagNote,
   ProblemMessage,
@@ -233,6 +233,9 @@ function ApplicationCard({
       ) : (
         <>
           {detail.data.sandbox && <SandboxBox sandbox={detail.data.sandbox} />}
+          {detail.data.body.kind === 'data-provider' && summary.status !== 'rejected' && (
+            <ConnectionTest orgId={orgId} appId={summary.id} body={detail.data.body} csrf={csrf} />
+          )}
           {detail.data.flags.length > 0 && (
             <>
               <h4>{t('onboarding.flagsHeading')}</h4>
