@@ -379,6 +379,10 @@ describe('Multi-person applications', () => {
     expect(result.ready).toBe(true);
     expect(result.consent.status).toBe('active');
     expect(await f.service.accessTokenSeconds(result.consent.id)).toBeUndefined();
-    expect(await parties.progress(result.consent.id)).toBeUndefined();
+    // Its progress is its own state: ready while the package waits, ended once withdrawn.
+    expect(await parties.progress(result.consent.id)).toEqual({ status: 'ready', parties: [] });
+    await f.service.withdraw(result.consent.id, citizenId);
+    expect(await parties.progress(result.consent.id)).toEqual({ status: 'ended', parties: [] });
+    expect(await parties.progress('no-such-consent')).toBeUndefined();
   });
 });

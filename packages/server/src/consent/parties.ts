@@ -520,7 +520,9 @@ export function createParties(o: PartiesOptions) {
 
     async progress(consentId: string): Promise<ApplicationProgress | undefined> {
       const row = await db.selectFrom('consents').selectAll().where('id', '=', consentId).executeTakeFirst();
-      if (!row || !(row.summary as ConsentSummary).role) return undefined;
+      if (!row) return undefined;
+      // A one-person consent has no other parties: it stands where its consent stands.
+      if (!(row.summary as ConsentSummary).role) return progressOf(row, []);
       return progressOf(row, await partiesOf(consentId));
     },
   };

@@ -631,7 +631,7 @@ export function createConsentService(o: ConsentServiceOptions) {
       applications = hooks;
     },
 
-    /** Where the multi-person application of a consent stands; undefined for a one-person consent. */
+    /** Where the application of a consent stands: a one-person consent has no parties; undefined when there is no such consent. */
     async applicationProgress(consentId: string): Promise<ApplicationProgress | undefined> {
       return applications?.progress(consentId);
     },

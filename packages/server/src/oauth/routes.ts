@@ -402,7 +402,7 @@ export const oauthRoutes: FastifyPluginAsyncTypebox<OAuthRoutesOptions> = async 
         summary:
           'Where a multi-person application stands, with the same DPoP-bound access token as the package',
         description:
-          'Authorization: DPoP <access token>, and a DPoP proof (htm GET, htu this address, ath). Answers {status: waiting|ready|ended, parties: [{role, status}]}; a one-person consent is ready or ended at once.',
+          'Authorization: DPoP <access token>, and a DPoP proof (htm GET, htu this address, ath). Answers {status: waiting|ready|ended, parties: [{role, status}]}; a one-person consent answers its own state with no parties.',
       },
     },
     async (req, reply) => {
@@ -410,7 +410,7 @@ export const oauthRoutes: FastifyPluginAsyncTypebox<OAuthRoutesOptions> = async 
       if (!detail?.consentId || !token.clientId) throw invalidToken('the access token names no consent');
       reply.header('cache-control', 'no-store');
       const progress = await consent.applicationProgress?.(detail.consentId);
-      return progress ?? { status: 'ready', parties: [] };
+      return progress ?? { status: 'ended', parties: [] };
     },
   );
 
