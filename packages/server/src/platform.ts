@@ -247,7 +247,7 @@ export async function startPlatform(options: {
         stopping ??= (async () => {
           running.app.startDraining();
           await identity.stop();
-          oauth.stop();
+          await oauth.stop();
           await consent.stop();
           await download.stop();
           await counter.stop();

@@ -4,6 +4,7 @@ import type Provider from 'oidc-provider';
 import { createCachedCatalogue, createCatalogueRepo } from '../catalogue/repository.ts';
 import type { OAuthSigningJwk } from '../crypto/keys.ts';
 import type { Db } from '../db/database.ts';
+import { createPeriodicTask } from '../db/periodic.ts';
 import type { IdentityService } from '../identity/service.ts';
 import { purgeExpired, revokeGrant } from './adapter.ts';
 import {
@@ -46,7 +47,7 @@ export interface PlatformOAuth {
   http: OAuthHttp;
   /** Starts purging expired artefacts every `intervalMs` (10 minutes by default). */
   start(intervalMs?: number, onError?: (error: unknown) => void): void;
-  stop(): void;
+  stop(): Promise<void>;
 }
 
 export interface OAuthHttp {
@@ -116,7 +117,7 @@ export function openOAuth(o: OAuthSetupOptions): PlatformOAuth {
     });
   };
   if (o.consent) wire(o.consent);
-  let timer: NodeJS.Timeout | undefined;
+  const purge = createPeriodicTask(() => purgeExpired(o.db, new Date()));
   return {
     provider,
     clients,
@@ -134,13 +135,9 @@ export function openOAuth(o: OAuthSetupOptions): PlatformOAuth {
       },
     },
     start(intervalMs = 600_000, onError = () => {}) {
-      timer = setInterval(() => purgeExpired(o.db, new Date()).catch(onError), intervalMs);
-      timer.unref();
+      purge.start(intervalMs, onError);
     },
-    stop() {
-      clearInterval(timer);
-      timer = undefined;
-    },
+    stop: () => purge.stop(),
   };
 }
 
