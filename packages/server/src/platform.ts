@@ -146,6 +146,7 @@ export async function startPlatform(options: {
       gate,
       // Multi-person applications seal invitations and waiting data with the at-rest keys.
       atRest: usage.keys.atRest,
+      invitationSeconds: config.applications.invitationSeconds,
       onError: (error, context) => app?.log.error({ err: error }, `${context} failed`),
     });
     oauth.useConsent(consent.service);

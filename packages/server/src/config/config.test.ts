@@ -19,7 +19,10 @@ describe('Configuration from the environment', () => {
       DATABASE_URL: 'postgres://u@h/db',
       PUBLIC_URL: 'https://mydata.example.org/',
       LOG_LEVEL: '',
+      APPLICATION_INVITATION_HOURS: '24',
     });
+    expect(c.applications.invitationSeconds).toBe(24 * 3600);
+    expect(loadConfig({}).applications.invitationSeconds).toBe(72 * 3600);
     expect(c).toMatchObject({
       port: 9000,
       databaseUrl: 'postgres://u@h/db',
@@ -31,7 +34,13 @@ describe('Configuration from the environment', () => {
   it('names every bad variable and what it should be', () => {
     let error: unknown;
     try {
-      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', BODY_LIMIT_BYTES: '1' });
+      loadConfig({
+        PORT: 'eighty',
+        DATABASE_URL: 'mysql://x',
+        LOG_LEVEL: 'loud',
+        BODY_LIMIT_BYTES: '1',
+        APPLICATION_INVITATION_HOURS: '0',
+      });
     } catch (e) {
       error = e;
     }
@@ -42,6 +51,7 @@ describe('Configuration from the environment', () => {
     expect(problems).toContain('LOG_LEVEL="loud"');
     expect(problems).toContain('one of fatal, error');
     expect(problems).toContain('BODY_LIMIT_BYTES="1"');
+    expect(problems).toContain('APPLICATION_INVITATION_HOURS="0"');
   });
 
   it('reads the identity provider to federate with, all of it or none', () => {

@@ -109,6 +109,13 @@ const Env = Type.Object({
     description: 'a citizen session ends this long after sign-in, however active',
   }),
   IDENTITY_CHALLENGE_SECONDS: Type.Integer({ minimum: 10, maximum: 600, default: 120 }),
+  APPLICATION_INVITATION_HOURS: Type.Integer({
+    minimum: 1,
+    maximum: 720,
+    default: 72,
+    description:
+      'how long the other people named in a multi-person application have to answer before it ends',
+  }),
   COUNTER_CODE_SECONDS: Type.Integer({
     minimum: 2,
     maximum: 600,
@@ -180,6 +187,8 @@ export interface Config {
   identity: IdentityConfig;
   /** Counter verification (docs/counter.md). */
   counter: { codeSeconds: number };
+  /** Multi-person applications (docs/multi-person.md): how long an invitation stays open. */
+  applications: { invitationSeconds: number };
   /** Onboarding (docs/onboarding.md): national IDs ensured as operator reviewers at start. */
   onboarding: { operatorNationalIds: string[] };
 }
@@ -328,6 +337,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       oidc: v.IDENTITY_OIDC_ISSUER ? oidcConfig(v) : undefined,
     },
     counter: { codeSeconds: v.COUNTER_CODE_SECONDS },
+    applications: { invitationSeconds: v.APPLICATION_INVITATION_HOURS * 3600 },
     onboarding: {
       operatorNationalIds: (v.OPERATOR_NATIONAL_IDS ?? '')
         .split(',')

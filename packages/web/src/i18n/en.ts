@@ -1106,7 +1106,7 @@ export const en: Messages = {
     email: 'E-mail address',
     mobile: 'Mobile number (10 digits starting 09)',
     waitingNote:
-      'When you agree, the service learns of your consent and receives the data only after everyone has consented; if anyone declines or does not answer within 72 hours, the whole application ends and nothing is sent.',
+      'When you agree, the service learns of your consent and receives the data only after everyone has consented; if anyone declines or does not answer before their invitation expires, the whole application ends and nothing is sent.',
     title: '{{service}}: you are asked to share data',
     intro:
       '{{inviter}} ({{maskedId}}) applied for “{{service}}” and named you as the {{role}} to give the data below.',
