@@ -229,6 +229,9 @@ export const en: Messages = {
   developers: {
     link: 'Developer guide',
   },
+  collection: {
+    failedAgency: 'The data from "{{agency}}" could not be collected.',
+  },
   signIn: {
     notice: 'Sign in to use this',
     goSignIn: 'Go to sign-in',
@@ -667,7 +670,6 @@ export const en: Messages = {
     preparing: 'Preparing…',
     preparingExplain: 'Collecting your data from the agencies and packing it. Please wait.',
     failedTitle: 'Your data could not be collected',
-    failedAgency: 'The data from "{{agency}}" could not be collected.',
     failedNothing:
       'So that you never get incomplete data, no file was made. Try again, or go back and leave out that agency’s data.',
     retry: 'Try again',
@@ -1031,7 +1033,6 @@ export const en: Messages = {
     stepUpBody:
       'Some of the data you chose needs "{{required}}"; you are at "{{current}}". Verify once more below; your choice is kept.',
     failedTitle: 'Your data could not be collected',
-    failedAgency: 'The data from "{{agency}}" could not be collected.',
     failedNothing:
       'So that the clerk never sees incomplete data, no QR code was made. Try again, or go back and leave out that agency’s data.',
     retry: 'Try again',

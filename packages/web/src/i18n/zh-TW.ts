@@ -222,6 +222,9 @@ export const zhTW = {
   developers: {
     link: '開發者指南',
   },
+  collection: {
+    failedAgency: '無法從「{{agency}}」取得資料。',
+  },
   signIn: {
     notice: '這項功能需要先登入',
     goSignIn: '前往登入',
@@ -605,7 +608,6 @@ export const zhTW = {
     preparing: '準備中…',
     preparingExplain: '正在向各機關取得您的資料並打包，請稍候。',
     failedTitle: '無法取得您的資料',
-    failedAgency: '無法從「{{agency}}」取得資料。',
     failedNothing:
       '為避免給您不完整的資料，這次沒有產生任何檔案。您可以再試一次，或返回修改選擇，不勾選該機關的資料。',
     retry: '再試一次',
@@ -949,7 +951,6 @@ export const zhTW = {
     stepUpBody:
       '您勾選的資料需要「{{required}}」，您目前是「{{current}}」。請在下方再驗證一次，您的選擇會保留。',
     failedTitle: '資料沒有取得成功',
-    failedAgency: '無法從「{{agency}}」取得資料。',
     failedNothing:
       '為了不讓櫃檯看到不完整的資料，這次沒有產生 QR 碼。您可以再試一次，或回去不勾選該機關的資料。',
     retry: '再試一次',

@@ -3,21 +3,14 @@ import { useQuery } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import {
-  ApiProblem,
-  api,
-  type DownloadReady,
-  downloadApi,
-  identityApi,
-  isProblem,
-  type SessionView,
-} from '../api.ts';
+import { api, type DownloadReady, downloadApi, identityApi, isProblem, type SessionView } from '../api.ts';
 import { assuranceRank, strongestAssurance } from '../assurance.ts';
 import { AssuranceNote, Loading } from '../components/Badges.tsx';
+import { CollectionFailure } from '../components/CollectionFailure.tsx';
 import { ErrorPanel } from '../components/ErrorPanel.tsx';
 import { useLanguage, useTitle } from '../hooks.ts';
 import { useRefreshIdentity, useSession } from '../session.ts';
-import { ProblemText, SignInFlow } from './SignIn.tsx';
+import { SignInFlow } from './SignIn.tsx';
 
 type Step =
   | { kind: 'choose' }
@@ -56,7 +49,6 @@ export function DownloadPage() {
 
 function SignedIn({ session }: { session: SessionView }) {
   const { t } = useTranslation();
-  const { pick } = useLanguage();
   const datasets = useQuery({ queryKey: ['datasets', {}], queryFn: () => api.datasets({}) });
   const refresh = useRefreshIdentity();
   const [chosen, setChosen] = useState<Set<string>>(() => new Set());
@@ -119,8 +111,6 @@ function SignedIn({ session }: { session: SessionView }) {
     return <Ready ready={step.ready} heading={heading} onAgain={() => go({ kind: 'choose' })} />;
   }
   if (step.kind === 'failed') {
-    const problem = step.error instanceof ApiProblem ? step.error.body : undefined;
-    const failing = Array.isArray(problem?.agencyIds) ? (problem.agencyIds as string[]) : [];
     return (
       <section
         className="download download-failed"
@@ -130,22 +120,7 @@ function SignedIn({ session }: { session: SessionView }) {
         <h1 id="download-failed-title" tabIndex={-1} ref={heading}>
           {t('download.failedTitle')}
         </h1>
-        <div className="error-summary" role="alert">
-          {failing.map((id) => {
-            const name = agencyName(id);
-            return (
-              <p className="problem-title" key={id} data-agency={id}>
-                {t('download.failedAgency', { agency: name ? pick(name) : id })}
-              </p>
-            );
-          })}
-          <ProblemText error={step.error} />
-          {typeof problem?.detail === 'string' && (
-            <p className="problem-detail" data-problem-detail>
-              {problem.detail}
-            </p>
-          )}
-        </div>
+        <CollectionFailure error={step.error} agencyName={agencyName} />
         <p>{t('download.failedNothing')}</p>
         <div className="consent-decision">
           <button

@@ -16,6 +16,7 @@ import {
 } from '../../api.ts';
 import { assuranceRank, strongestAssurance } from '../../assurance.ts';
 import { AssuranceNote, Loading, SensitivityNote } from '../../components/Badges.tsx';
+import { CollectionFailure } from '../../components/CollectionFailure.tsx';
 import { ErrorPanel } from '../../components/ErrorPanel.tsx';
 import { Fact } from '../../components/Fact.tsx';
 import { useLanguage, useTitle } from '../../hooks.ts';
@@ -439,15 +440,12 @@ function Failed({
   onBack: () => void;
 }) {
   const { t } = useTranslation();
-  const { pick } = useLanguage();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(step.error);
   const screen = useQuery({
     queryKey: ['counter', 'screen', step.serviceId],
     queryFn: () => counterApi.screen(step.serviceId),
   });
-  const problem = error instanceof ApiProblem ? error.body : undefined;
-  const failing = Array.isArray(problem?.agencyIds) ? (problem.agencyIds as string[]) : [];
   const agencyName = (id: string) => screen.data?.datasets.find((d) => d.agency.id === id)?.agency.name;
   async function retry() {
     setBusy(true);
@@ -464,18 +462,7 @@ function Failed({
       <h1 id="counter-failed-title" tabIndex={-1} ref={heading}>
         {t('counter.failedTitle')}
       </h1>
-      <div className="error-summary" role="alert">
-        {failing.map((id) => {
-          const name = agencyName(id);
-          return (
-            <p className="problem-title" key={id} data-agency={id}>
-              {t('counter.failedAgency', { agency: name ? pick(name) : id })}
-            </p>
-          );
-        })}
-        <ProblemText error={error} />
-        {typeof problem?.detail === 'string' && <p className="problem-detail">{problem.detail}</p>}
-      </div>
+      <CollectionFailure error={error} agencyName={agencyName} />
       <p>{t('counter.failedNothing')}</p>
       <div className="consent-decision">
         <button
