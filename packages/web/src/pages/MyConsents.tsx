@@ -1,4 +1,4 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { type UseQueryResult, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type ChangeEvent, type ReactNode, useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
@@ -21,6 +21,10 @@ import { Fact } from '../components/Fact.tsx';
 import { useLanguage, useTitle } from '../hooks.ts';
 import { useSession } from '../session.ts';
 import { ProblemText } from './SignIn.tsx';
+
+/** A time as the citizen reads it in their language. */
+const formatWhen = (iso: string, lang: string) =>
+  new Date(iso).toLocaleString(lang === 'en' ? 'en-GB' : 'zh-TW');
 
 const CONSENTS_KEY = ['identity', 'consents'] as const;
 /** Only a consent whose data has not been handed over can still be withdrawn. */
@@ -135,7 +139,7 @@ function ConsentCard({
   const { t } = useTranslation();
   const { pick, lang } = useLanguage();
   const client = useQueryClient();
-  const when = (iso: string) => new Date(iso).toLocaleString(lang === 'en' ? 'en-GB' : 'zh-TW');
+  const when = (iso: string) => formatWhen(iso, lang);
   const service = pick(c.service.name);
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -335,16 +339,24 @@ function ReceiptActions({
   );
 }
 
-/** Counter verifications the citizen consented to (臨櫃核驗), with their receipts. */
-function CounterCases({ session }: { session: SessionView }) {
+/** A titled list of the citizen's items, each a card with a receipt, loading and failing like the others. */
+function ReceiptGroup<T>({
+  kind,
+  texts,
+  list,
+  children,
+}: {
+  kind: string;
+  /** The i18n prefix with `title` and `explain`. */
+  texts: string;
+  list: UseQueryResult<{ items: T[] }>;
+  children: (item: T) => ReactNode;
+}) {
   const { t } = useTranslation();
-  const { pick, lang } = useLanguage();
-  const when = (iso: string) => new Date(iso).toLocaleString(lang === 'en' ? 'en-GB' : 'zh-TW');
-  const list = useQuery({ queryKey: ['identity', 'counter-cases'], queryFn: () => counterApi.cases() });
   return (
-    <section className="consent-group" aria-labelledby="counter-cases-title" data-kind="counter">
-      <h2 id="counter-cases-title">{t('consents.counter.title')}</h2>
-      <p className="hint">{t('consents.counter.explain')}</p>
+    <section className="consent-group" aria-labelledby={`${kind}-title`} data-kind={kind}>
+      <h2 id={`${kind}-title`}>{t(`${texts}.title`)}</h2>
+      <p className="hint">{t(`${texts}.explain`)}</p>
       {list.isPending ? (
         <Loading />
       ) : list.isError ? (
@@ -352,49 +364,60 @@ function CounterCases({ session }: { session: SessionView }) {
       ) : list.data.items.length === 0 ? (
         <p>{t('consents.none')}</p>
       ) : (
-        <ul className="cards">
-          {list.data.items.map((c) => {
-            const service = pick(c.service.name);
-            return (
-              <li key={c.id} className="card consent-card" data-case-id={c.id} data-status={c.status}>
-                <h3>{service}</h3>
-                <dl className="facts">
-                  <Fact label={t('consents.provider')}>{pick(c.provider.name)}</Fact>
-                  <Fact label={t('consents.datasets')}>
-                    <ul className="field-list">
-                      {c.datasets.map((d) => (
-                        <li key={d.id}>
-                          {t('consent.datasetFrom', { dataset: pick(d.name), agency: pick(d.agency.name) })}
-                        </li>
-                      ))}
-                    </ul>
-                  </Fact>
-                  <Fact label={t('consents.status.label')}>
-                    <strong className={`consent-status status-${c.status}`}>
-                      {t(`consents.counter.status.${c.status}`)}
-                    </strong>
-                  </Fact>
-                  <Fact label={t('consents.given')}>{when(c.createdAt)}</Fact>
-                  {c.redeemedAt && <Fact label={t('consents.counter.redeemed')}>{when(c.redeemedAt)}</Fact>}
-                </dl>
-                <ReceiptActions
-                  url={counterApi.receiptUrl(c.id)}
-                  fileName={`counter-${c.id}.jws`}
-                  service={service}
-                  csrf={session.csrfToken}
-                >
-                  {c.status === 'ready' && (
-                    <li>
-                      <Link to="/counter">{t('consents.counter.show')}</Link>
-                    </li>
-                  )}
-                </ReceiptActions>
-              </li>
-            );
-          })}
-        </ul>
+        <ul className="cards">{list.data.items.map(children)}</ul>
       )}
     </section>
+  );
+}
+
+/** Counter verifications the citizen consented to (臨櫃核驗), with their receipts. */
+function CounterCases({ session }: { session: SessionView }) {
+  const { t } = useTranslation();
+  const { pick, lang } = useLanguage();
+  const when = (iso: string) => formatWhen(iso, lang);
+  const list = useQuery({ queryKey: ['identity', 'counter-cases'], queryFn: () => counterApi.cases() });
+  return (
+    <ReceiptGroup kind="counter" texts="consents.counter" list={list}>
+      {(c) => {
+        const service = pick(c.service.name);
+        return (
+          <li key={c.id} className="card consent-card" data-case-id={c.id} data-status={c.status}>
+            <h3>{service}</h3>
+            <dl className="facts">
+              <Fact label={t('consents.provider')}>{pick(c.provider.name)}</Fact>
+              <Fact label={t('consents.datasets')}>
+                <ul className="field-list">
+                  {c.datasets.map((d) => (
+                    <li key={d.id}>
+                      {t('consent.datasetFrom', { dataset: pick(d.name), agency: pick(d.agency.name) })}
+                    </li>
+                  ))}
+                </ul>
+              </Fact>
+              <Fact label={t('consents.status.label')}>
+                <strong className={`consent-status status-${c.status}`}>
+                  {t(`consents.counter.status.${c.status}`)}
+                </strong>
+              </Fact>
+              <Fact label={t('consents.given')}>{when(c.createdAt)}</Fact>
+              {c.redeemedAt && <Fact label={t('consents.counter.redeemed')}>{when(c.redeemedAt)}</Fact>}
+            </dl>
+            <ReceiptActions
+              url={counterApi.receiptUrl(c.id)}
+              fileName={`counter-${c.id}.jws`}
+              service={service}
+              csrf={session.csrfToken}
+            >
+              {c.status === 'ready' && (
+                <li>
+                  <Link to="/counter">{t('consents.counter.show')}</Link>
+                </li>
+              )}
+            </ReceiptActions>
+          </li>
+        );
+      }}
+    </ReceiptGroup>
   );
 }
 
@@ -402,58 +425,44 @@ function CounterCases({ session }: { session: SessionView }) {
 function Invitations({ session }: { session: SessionView }) {
   const { t } = useTranslation();
   const { pick, lang } = useLanguage();
-  const when = (iso: string) => new Date(iso).toLocaleString(lang === 'en' ? 'en-GB' : 'zh-TW');
+  const when = (iso: string) => formatWhen(iso, lang);
   const list = useQuery({ queryKey: ['identity', 'invitations'], queryFn: invitationApi.mine });
   return (
-    <section className="consent-group" aria-labelledby="invitations-title" data-kind="invitations">
-      <h2 id="invitations-title">{t('consents.invitations.title')}</h2>
-      <p className="hint">{t('consents.invitations.explain')}</p>
-      {list.isPending ? (
-        <Loading />
-      ) : list.isError ? (
-        <ErrorPanel error={list.error} retry={() => void list.refetch()} />
-      ) : list.data.items.length === 0 ? (
-        <p>{t('consents.none')}</p>
-      ) : (
-        <ul className="cards">
-          {list.data.items.map((i) => {
-            const service = pick(i.service.name);
-            return (
-              <li key={i.id} className="card consent-card" data-invitation-id={i.id} data-status={i.status}>
-                <h3>{service}</h3>
-                <dl className="facts">
-                  <Fact label={t('consents.provider')}>{pick(i.provider.name)}</Fact>
-                  <Fact label={t('consents.invitations.role')}>{pick(i.role.name)}</Fact>
-                  <Fact label={t('consents.status.label')}>
-                    <strong className={`consent-status status-${i.status}`}>
-                      {t(`consents.invitations.status.${i.status}`)}
-                    </strong>
-                  </Fact>
-                  <Fact label={t('consents.invitations.invited')}>{when(i.invitedAt)}</Fact>
-                  {i.statusChangedAt !== i.invitedAt && (
-                    <Fact label={t('consents.changed')}>{when(i.statusChangedAt)}</Fact>
-                  )}
-                </dl>
-                {i.hasReceipt ? (
-                  <ReceiptActions
-                    url={invitationApi.receiptUrl(i.id)}
-                    fileName={`consent-${i.id}.jws`}
-                    service={service}
-                    csrf={session.csrfToken}
-                  />
-                ) : (
-                  <p className="actions">
-                    <Link to={`/invitations/${encodeURIComponent(i.id)}`}>
-                      {t('consents.invitations.open')}
-                    </Link>
-                  </p>
-                )}
-              </li>
-            );
-          })}
-        </ul>
-      )}
-    </section>
+    <ReceiptGroup kind="invitations" texts="consents.invitations" list={list}>
+      {(i) => {
+        const service = pick(i.service.name);
+        return (
+          <li key={i.id} className="card consent-card" data-invitation-id={i.id} data-status={i.status}>
+            <h3>{service}</h3>
+            <dl className="facts">
+              <Fact label={t('consents.provider')}>{pick(i.provider.name)}</Fact>
+              <Fact label={t('consents.invitations.role')}>{pick(i.role.name)}</Fact>
+              <Fact label={t('consents.status.label')}>
+                <strong className={`consent-status status-${i.status}`}>
+                  {t(`consents.invitations.status.${i.status}`)}
+                </strong>
+              </Fact>
+              <Fact label={t('consents.invitations.invited')}>{when(i.invitedAt)}</Fact>
+              {i.statusChangedAt !== i.invitedAt && (
+                <Fact label={t('consents.changed')}>{when(i.statusChangedAt)}</Fact>
+              )}
+            </dl>
+            {i.hasReceipt ? (
+              <ReceiptActions
+                url={invitationApi.receiptUrl(i.id)}
+                fileName={`consent-${i.id}.jws`}
+                service={service}
+                csrf={session.csrfToken}
+              />
+            ) : (
+              <p className="actions">
+                <Link to={`/invitations/${encodeURIComponent(i.id)}`}>{t('consents.invitations.open')}</Link>
+              </p>
+            )}
+          </li>
+        );
+      }}
+    </ReceiptGroup>
   );
 }
 
