@@ -267,6 +267,12 @@ describe('Pushed authorization requests', () => {
     expect(await rawPar(assertion)).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
   });
 
+  it('accepts a client assertion sent twice at the same moment only once', async () => {
+    const assertion = await clientAssertion(svc.sig.privateKey, svc.sig.publicJwk.kid);
+    const answers = await Promise.all([rawPar(assertion), rawPar(assertion), rawPar(assertion)]);
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 401, 401]);
+  });
+
   it('refuses an unknown client', async () => {
     const res = await fetch(`${h.publicUrl}/oauth/par`, {
       method: 'POST',

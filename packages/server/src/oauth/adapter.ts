@@ -12,6 +12,12 @@ import type { ClientRegistry } from './clients.ts';
 /** Models whose second use must fail even when two requests race: the adapter consumes them atomically. */
 const SINGLE_USE = new Set(['AuthorizationCode']);
 
+/**
+ * How long a first-seen client assertion or DPoP proof id is kept before the provider says how long
+ * it needs; longer lifetimes are extended when the provider saves it.
+ */
+const REPLAY_HORIZON_SECONDS = 600;
+
 /** The adapter factory oidc-provider calls once per model name. */
 export function createAdapterFactory(db: Db, clients: ClientRegistry, now: () => Date = () => new Date()) {
   return (model: string): Adapter => {
@@ -29,6 +35,7 @@ export function createAdapterFactory(db: Db, clients: ClientRegistry, now: () =>
         async revokeByGrantId() {},
       };
     }
+    if (model === 'ReplayDetection') return replayDetection(db, now);
     const live = (expiresAt: Date | null) => !expiresAt || expiresAt.getTime() > now().getTime();
     const read = (row: { payload: Record<string, unknown>; consumed_at: Date | null } | undefined) =>
       row
@@ -98,6 +105,61 @@ export function createAdapterFactory(db: Db, clients: ClientRegistry, now: () =>
           .execute();
       },
     };
+  };
+}
+
+/**
+ * The provider asks "seen before?" (find) and then records the id (upsert). Asked in that order of
+ * two statements, two requests racing with one assertion would both pass; so find claims the id in
+ * one atomic insert, and answers "seen" only to the request that did not claim it.
+ */
+function replayDetection(db: Db, now: () => Date): Adapter {
+  const noop = async () => undefined;
+  return {
+    async find(id) {
+      const at = now();
+      const expiresAt = new Date(at.getTime() + REPLAY_HORIZON_SECONDS * 1000);
+      const claimed = await db
+        .insertInto('oauth_artifacts')
+        .values({
+          model: 'ReplayDetection',
+          id,
+          payload: '{}',
+          grant_id: null,
+          uid: null,
+          expires_at: expiresAt,
+        })
+        // An expired id not yet purged may be used again, as the provider's own check would allow.
+        .onConflict((oc) =>
+          oc
+            .columns(['model', 'id'])
+            .doUpdateSet({ expires_at: expiresAt })
+            .where('oauth_artifacts.expires_at', '<=', at),
+        )
+        .returning('id')
+        .executeTakeFirst();
+      return claimed ? undefined : ({ jti: id } as AdapterPayload);
+    },
+    async upsert(id, _payload, expiresIn) {
+      if (!expiresIn || expiresIn <= REPLAY_HORIZON_SECONDS) return;
+      await db
+        .updateTable('oauth_artifacts')
+        .set({ expires_at: new Date(now().getTime() + expiresIn * 1000) })
+        .where('model', '=', 'ReplayDetection')
+        .where('id', '=', id)
+        .execute();
+    },
+    findByUid: noop,
+    findByUserCode: noop,
+    consume: noop,
+    async destroy(id) {
+      await db
+        .deleteFrom('oauth_artifacts')
+        .where('model', '=', 'ReplayDetection')
+        .where('id', '=', id)
+        .execute();
+    },
+    revokeByGrantId: noop,
   };
 }
 
