@@ -58,7 +58,7 @@ export interface PartiesOptions {
   outbox: Pick<Outbox, 'enqueue'>;
   identityRepo: Pick<
     IdentityRepo,
-    'nationalIdOf' | 'contactOf' | 'citizenRef' | 'countFailure' | 'lockedUntil'
+    'nationalIdOf' | 'recipientsOf' | 'loggableOf' | 'citizenRef' | 'countFailure' | 'lockedUntil'
   >;
   /** PlatformKeys.atRest: seals contacts, what the invitee sees of the initiator, and waiting data. */
   atRest: KeyRing;
@@ -220,11 +220,11 @@ export function createParties(o: PartiesOptions) {
     const parties = await partiesOf(row.id, tx);
     const summary = row.summary as ConsentSummary;
     const params = { service: serviceLine(summary), reason };
-    const initiatorContact = await inner.recipientsOf(row.citizen_id, tx);
+    const initiatorContact = await identityRepo.recipientsOf(row.citizen_id, tx);
     if (initiatorContact) await sendTo(tx, initiatorContact, APPLICATION_ENDED_TEMPLATE, params, at);
     for (const p of parties) {
       if (p.initiator) continue;
-      const registered = p.citizen_id ? await inner.recipientsOf(p.citizen_id, tx) : undefined;
+      const registered = p.citizen_id ? await identityRepo.recipientsOf(p.citizen_id, tx) : undefined;
       await sendTo(tx, registered ?? contactOfParty(p), APPLICATION_ENDED_TEMPLATE, params, at);
     }
     await inner.queueWebhook(tx, ended, 'application.ended', webhookUrl, at, {
@@ -493,12 +493,12 @@ export function createParties(o: PartiesOptions) {
       for (const p of await partiesOf(row.id, tx)) {
         if (p.initiator || !p.citizen_id) continue;
         const datasets = p.datasets as string[];
-        const notify = await inner.recipientsOf(p.citizen_id, tx);
+        const { nationalId, notify } = await identityRepo.loggableOf(p.citizen_id, tx);
         const named = (p.summary as { datasets: ConsentSummary['datasets'] } | null)?.datasets ?? [];
         const screen = { datasets: named };
         await recorder.record(
           {
-            citizenId: await identityRepo.nationalIdOf(p.citizen_id, tx),
+            citizenId: nationalId,
             event: 'transfer',
             datasets,
             serviceId: row.client_id,

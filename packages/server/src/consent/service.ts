@@ -158,7 +158,7 @@ export interface ConsentServiceOptions {
   recorder: UsageRecorder;
   /** The notification outbox; webhooks are queued in it. */
   outbox: Pick<Outbox, 'enqueueWebhook'>;
-  identityRepo: Pick<IdentityRepo, 'nationalIdOf' | 'contactOf' | 'citizenRef'>;
+  identityRepo: Pick<IdentityRepo, 'nationalIdOf' | 'loggableOf' | 'citizenRef'>;
   /** The platform's ES256 private JWK with kid (PlatformKeys.oauthSigning). */
   signingKey: JWK;
   /** The issuer: PUBLIC_URL without a trailing slash. */
@@ -213,11 +213,6 @@ export function createConsentService(o: ConsentServiceOptions) {
     const client = await clients.get(clientId);
     if (!client) throw new Error(`service ${clientId} has no registered OAuth client`);
     return client;
-  }
-
-  async function recipientsOf(citizenId: string, q: Tx) {
-    const c = await identityRepo.contactOf(citizenId, q);
-    return c ? { email: c.email ?? null, sms: c.mobile ?? null } : undefined;
   }
 
   function toView(row: ConsentRow): ConsentView {
@@ -588,10 +583,10 @@ export function createConsentService(o: ConsentServiceOptions) {
         await tx.deleteFrom('consent_packages').where('consent_id', '=', consentId).execute();
         const done = await changeStatus(tx, row, 'withdrawn', at, { end_reason: reason });
         const summary = row.summary as ConsentSummary;
-        const notify = await recipientsOf(citizenId, tx);
+        const { nationalId, notify } = await identityRepo.loggableOf(citizenId, tx);
         await recorder.record(
           {
-            citizenId: await identityRepo.nationalIdOf(citizenId, tx),
+            citizenId: nationalId,
             event: 'consent-withdrawn',
             datasets: row.datasets as string[],
             serviceId: row.client_id,
@@ -656,7 +651,6 @@ export function createConsentService(o: ConsentServiceOptions) {
       lockConsent,
       changeStatus,
       sealPackage,
-      recipientsOf,
       queueWebhook,
       /** The operator console's suspension and sandbox checks, for the other parties' consents too. */
       async assertOpen(service: Service, nationalId?: string) {
@@ -723,10 +717,10 @@ export function createConsentService(o: ConsentServiceOptions) {
           if (!taken) return { error: new AppError('transfer.package-gone', { status: row.status }) };
           await changeStatus(tx, row, 'used', at);
           const summary = row.summary as ConsentSummary;
-          const notify = await recipientsOf(row.citizen_id, tx);
+          const { nationalId, notify } = await identityRepo.loggableOf(row.citizen_id, tx);
           await recorder.record(
             {
-              citizenId: await identityRepo.nationalIdOf(row.citizen_id, tx),
+              citizenId: nationalId,
               event: 'transfer',
               datasets: row.datasets as string[],
               serviceId: row.client_id,

@@ -25,7 +25,7 @@ export interface ConsentSetupOptions {
   outbox: Pick<Outbox, 'enqueueWebhook'> & Partial<Pick<Outbox, 'enqueue'>>;
   identityRepo: Pick<
     IdentityRepo,
-    'nationalIdOf' | 'contactOf' | 'citizenRef' | 'countFailure' | 'lockedUntil'
+    'nationalIdOf' | 'recipientsOf' | 'loggableOf' | 'citizenRef' | 'countFailure' | 'lockedUntil'
   >;
   identity: Pick<IdentityService, 'session'> & Partial<Pick<IdentityService, 'stepUpOptions'>>;
   /**

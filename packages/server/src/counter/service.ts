@@ -71,7 +71,7 @@ export interface CounterServiceOptions {
   recorder: UsageRecorder;
   identityRepo: Pick<
     IdentityRepo,
-    'nationalIdOf' | 'contactOf' | 'citizenRef' | 'citizenRefOf' | 'countFailure' | 'lockedUntil'
+    'nationalIdOf' | 'loggableOf' | 'citizenRef' | 'citizenRefOf' | 'countFailure' | 'lockedUntil'
   >;
   staff: Pick<StaffRepo, 'rolesOf'>;
   suspensions: Pick<Suspensions, 'ofOrganisation'>;
@@ -709,10 +709,10 @@ export function createCounterService(o: CounterServiceOptions) {
             .where('case_id', '=', row.id)
             .where('status', '=', 'live')
             .execute();
-          const contact = await identityRepo.contactOf(row.citizen_id, tx);
+          const { nationalId, notify } = await identityRepo.loggableOf(row.citizen_id, tx);
           await recorder.record(
             {
-              citizenId: await identityRepo.nationalIdOf(row.citizen_id, tx),
+              citizenId: nationalId,
               event: 'counter-redemption',
               datasets: row.datasets as string[],
               serviceId: row.service_id,
@@ -725,7 +725,7 @@ export function createCounterService(o: CounterServiceOptions) {
             },
             {
               tx,
-              ...(contact ? { notify: { email: contact.email ?? null, sms: contact.mobile ?? null } } : {}),
+              ...(notify ? { notify } : {}),
               params: {
                 service: `${summary.service.name['zh-TW']}（${summary.provider.name['zh-TW']}）`,
                 datasets: (row.datasets as string[]).map(

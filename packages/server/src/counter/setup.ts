@@ -19,7 +19,7 @@ export interface CounterSetupOptions {
   recorder: UsageRecorder;
   identityRepo: Pick<
     IdentityRepo,
-    'nationalIdOf' | 'contactOf' | 'citizenRef' | 'citizenRefOf' | 'countFailure' | 'lockedUntil'
+    'nationalIdOf' | 'loggableOf' | 'citizenRef' | 'citizenRefOf' | 'countFailure' | 'lockedUntil'
   >;
   identity: Pick<IdentityService, 'session' | 'stepUpOptions'>;
   staff: Pick<StaffRepo, 'rolesOf'>;

@@ -47,7 +47,7 @@ export interface DownloadServiceOptions {
   catalogue: Pick<CatalogueRepo, 'getOrganisation' | 'getDatasetsByIds'>;
   gateway: Pick<ExchangeGateway, 'fetch'>;
   recorder: UsageRecorder;
-  identityRepo: Pick<IdentityRepo, 'nationalIdOf' | 'contactOf'>;
+  identityRepo: Pick<IdentityRepo, 'nationalIdOf' | 'loggableOf'>;
   /** Seals the zip while it waits (the at-rest key ring). */
   envelope: Envelope;
   /** The platform's ES256 private JWK with kid (PlatformKeys.oauthSigning). */
@@ -294,10 +294,10 @@ export function createDownloadService(o: DownloadServiceOptions) {
           .where('id', '=', id)
           .execute();
         const datasets = row.datasets as string[];
-        const contact = await identityRepo.contactOf(citizenId, tx);
+        const { nationalId, notify } = await identityRepo.loggableOf(citizenId, tx);
         await recorder.record(
           {
-            citizenId: await identityRepo.nationalIdOf(citizenId, tx),
+            citizenId: nationalId,
             event: 'download',
             datasets,
             agencyIds: row.agency_ids as string[],
@@ -308,7 +308,7 @@ export function createDownloadService(o: DownloadServiceOptions) {
           },
           {
             tx,
-            ...(contact ? { notify: { email: contact.email ?? null, sms: contact.mobile ?? null } } : {}),
+            ...(notify ? { notify } : {}),
             params: {
               datasets: datasets.map((d) => named.find((n) => n.id === d)?.name['zh-TW'] ?? d),
             },

@@ -14,7 +14,7 @@ export interface DownloadSetupOptions {
   db: Db;
   gateway: Pick<ExchangeGateway, 'fetch'>;
   recorder: UsageRecorder;
-  identityRepo: Pick<IdentityRepo, 'nationalIdOf' | 'contactOf'>;
+  identityRepo: Pick<IdentityRepo, 'nationalIdOf' | 'loggableOf'>;
   identity: Pick<IdentityService, 'session' | 'stepUpOptions'>;
   /** PlatformKeys.atRest: seals a zip while it waits. */
   atRest: KeyRing;

@@ -279,7 +279,7 @@ export function createPasskeyMethod(o: PasskeyMethodOptions) {
       });
       await o.db.transaction().execute(async (tx) => {
         await o.repo.recordVerification(tx, nationalId, ['mobile-certificate'], now);
-        const contact = await o.repo.contactOf(citizenId, tx);
+        const notify = await o.repo.recipientsOf(citizenId, tx);
         await o.recorder.record(
           {
             citizenId: nationalId,
@@ -290,7 +290,7 @@ export function createPasskeyMethod(o: PasskeyMethodOptions) {
           },
           {
             tx,
-            ...(contact ? { notify: { email: contact.email ?? null, sms: contact.mobile ?? null } } : {}),
+            ...(notify ? { notify } : {}),
           },
         );
       });

@@ -37,6 +37,15 @@ export interface StoredFlow {
 
 /** SHA-256 of a bearer token: what the database keeps, so a leaked table holds no usable token. */
 export const tokenHash = (token: string) => createHash('sha256').update(token).digest();
+/** A citizen's notification addresses as the usage recorder takes them. */
+export interface Recipients {
+  email: string | null;
+  sms: string | null;
+}
+
+const recipients = (c: Contact | undefined): Recipients | undefined =>
+  c ? { email: c.email ?? null, sms: c.mobile ?? null } : undefined;
+
 /** A fresh bearer token, 256 bits, base64url. */
 export const newToken = () => randomBytes(32).toString('base64url');
 
@@ -69,6 +78,46 @@ export function createIdentityRepo({
     }));
   }
 
+  /** An account with its methods in one round trip: sign-in and every consent screen read it. */
+  async function accountWhere(
+    q: Kysely<Database>,
+    column: 'id' | 'citizen_ref',
+    value: string,
+  ): Promise<CitizenAccount | undefined> {
+    const rows = await q
+      .selectFrom('identity_citizens as c')
+      .leftJoin('identity_citizen_methods as m', 'm.citizen_id', 'c.id')
+      .select([
+        'c.id',
+        'c.citizen_ref',
+        'c.created_at',
+        'm.method',
+        'm.first_verified_at',
+        'm.last_verified_at',
+      ])
+      .where(`c.${column}`, '=', value)
+      .orderBy('m.first_verified_at')
+      .execute();
+    const first = rows[0];
+    if (!first) return undefined;
+    return {
+      id: first.id,
+      citizenRef: first.citizen_ref,
+      createdAt: new Date(first.created_at),
+      methods: rows.flatMap((r) =>
+        r.method && r.first_verified_at && r.last_verified_at
+          ? [
+              {
+                method: r.method as SignInMethod,
+                firstVerifiedAt: new Date(r.first_verified_at),
+                lastVerifiedAt: new Date(r.last_verified_at),
+              },
+            ]
+          : [],
+      ),
+    };
+  }
+
   return {
     citizenRef,
 
@@ -76,33 +125,11 @@ export function createIdentityRepo({
       nationalId: string,
       q: Kysely<Database> = db,
     ): Promise<CitizenAccount | undefined> {
-      const row = await q
-        .selectFrom('identity_citizens')
-        .select(['id', 'citizen_ref', 'created_at'])
-        .where('citizen_ref', '=', citizenRef(nationalId))
-        .executeTakeFirst();
-      if (!row) return undefined;
-      return {
-        id: row.id,
-        citizenRef: row.citizen_ref,
-        createdAt: new Date(row.created_at),
-        methods: await methodsOf(q, row.id),
-      };
+      return accountWhere(q, 'citizen_ref', citizenRef(nationalId));
     },
 
     async getCitizen(id: string, q: Kysely<Database> = db): Promise<CitizenAccount | undefined> {
-      const row = await q
-        .selectFrom('identity_citizens')
-        .select(['id', 'citizen_ref', 'created_at'])
-        .where('id', '=', id)
-        .executeTakeFirst();
-      if (!row) return undefined;
-      return {
-        id: row.id,
-        citizenRef: row.citizen_ref,
-        createdAt: new Date(row.created_at),
-        methods: await methodsOf(q, row.id),
-      };
+      return accountWhere(q, 'id', id);
     },
 
     /** The keyed citizen reference of an account (the input of pairwise subjects), without its methods. */
@@ -179,6 +206,31 @@ export function createIdentityRepo({
         .set({ contact_sealed: envelope.seal(JSON.stringify(contact), contactContext(citizenId)) })
         .where('id', '=', citizenId)
         .execute();
+    },
+
+    /** Where a citizen's notifications go, in the form the usage recorder takes; undefined when none is set. */
+    async recipientsOf(citizenId: string, q: Kysely<Database> = db): Promise<Recipients | undefined> {
+      return recipients(await this.contactOf(citizenId, q));
+    },
+
+    /** Whom an entry in the citizen's log names and whom it notifies, in one read. */
+    async loggableOf(
+      citizenId: string,
+      q: Kysely<Database> = db,
+    ): Promise<{ nationalId: string; notify: Recipients | undefined }> {
+      const row = await q
+        .selectFrom('identity_citizens')
+        .select(['national_id_sealed', 'contact_sealed'])
+        .where('id', '=', citizenId)
+        .executeTakeFirstOrThrow();
+      return {
+        nationalId: envelope.openText(row.national_id_sealed, idContext(citizenId)),
+        notify: row.contact_sealed
+          ? recipients(
+              JSON.parse(envelope.openText(row.contact_sealed, contactContext(citizenId))) as Contact,
+            )
+          : undefined,
+      };
     },
 
     async contactOf(citizenId: string, q: Kysely<Database> = db): Promise<Contact | undefined> {

@@ -71,10 +71,7 @@ export function createIdentityService(options: IdentityServiceOptions) {
   const lockKey = (method: string, nationalId: string) => `lock:${method}:${repo.citizenRef(nationalId)}`;
   const rateKey = (method: string, address: string) => `rate:${method}:${address}`;
 
-  async function recipientsOf(citizenId: string, q: Kysely<Database> = db) {
-    const c = await repo.contactOf(citizenId, q);
-    return c ? { email: c.email ?? null, sms: c.mobile ?? null } : undefined;
-  }
+  const recipientsOf = (citizenId: string, q: Kysely<Database> = db) => repo.recipientsOf(citizenId, q);
 
   async function citizenIdOf(nationalId: string) {
     return (await repo.findCitizenByNationalId(nationalId))?.id;
