@@ -6,7 +6,6 @@
  *   BENCH_APPENDS     entries appended through the API       (default 5,000)
  *   BENCH_LOG_SIZE    size of the large tree for the proofs   (default 10,000,000 on PostgreSQL, 1,000,000 on PGlite)
  */
-import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { hashLeaf, verifyConsistency, verifyInclusion } from '@mydata/auditor';
 import {
@@ -18,6 +17,7 @@ import {
   openDatabase,
 } from '@mydata/server';
 import { sql } from 'kysely';
+import { buildFillerTree, fillerCommitment } from './lib/prefill.ts';
 
 const serverUrl = process.env.DATABASE_URL;
 const appends = Number(process.env.BENCH_APPENDS ?? 5_000);
@@ -103,24 +103,8 @@ if (largeSize > 1) {
   const { db, drop } = await freshDatabase();
   const log = createUsageLog({ db, keys: generatePlatformKeys(), origin: 'bench/log' });
   const t0 = performance.now();
-  // Leaf i is the commitment sha256(int8(i)); its node is the RFC 9162 leaf hash.
-  const chunk = 1_000_000;
-  for (let start = 0; start < largeSize; start += chunk) {
-    const end = Math.min(largeSize, start + chunk) - 1;
-    await sql`insert into usage_log_nodes (level, idx, hash)
-      select 0, i, sha256('\\x00'::bytea || sha256(int8send(i))) from generate_series(${start}::bigint, ${end}::bigint) as i`.execute(
-      db,
-    );
-  }
-  let width = largeSize;
-  for (let level = 1; width >= 2; level++) {
-    width = Math.floor(width / 2);
-    // One ordered scan per level: each even node meets its right sibling through lead().
-    await sql`insert into usage_log_nodes (level, idx, hash)
-      select ${level}, idx / 2, sha256('\\x01'::bytea || hash || next)
-      from (select idx, hash, lead(hash) over (order by idx) as next from usage_log_nodes where level = ${level - 1}) s
-      where idx % 2 = 0 and next is not null`.execute(db);
-  }
+  // Leaf i is the filler commitment sha256(int8(i)), the same tree the transfer benchmark's prefilled log has.
+  await buildFillerTree(db, largeSize);
   await sql`analyze usage_log_nodes`.execute(db);
   const buildMs = performance.now() - t0;
   const rows = (await sql<{ n: number }>`select count(*)::int as n from usage_log_nodes`.execute(db)).rows[0]
@@ -152,12 +136,6 @@ if (largeSize > 1) {
     );
     if (!ok) throw new Error(`bad consistency proof ${first} → ${largeSize}`);
   }
-  const commitment = (i: number) => {
-    const b = Buffer.alloc(8);
-    b.writeBigInt64BE(BigInt(i));
-    return createHash('sha256').update(b).digest();
-  };
-
   const inclusion: number[] = [];
   const consistency: number[] = [];
   for (let k = 0; k < 200; k++) {
@@ -166,7 +144,7 @@ if (largeSize > 1) {
     const proof = await log.inclusionProof(index, largeSize);
     inclusion.push(performance.now() - t);
     const hashes = proof.hashes.map((h) => Buffer.from(h, 'base64'));
-    if (!verifyInclusion(hashLeaf(commitment(index)), index, largeSize, hashes, root)) {
+    if (!verifyInclusion(hashLeaf(fillerCommitment(index)), index, largeSize, hashes, root)) {
       throw new Error('bad inclusion proof');
     }
     const first = 1 + Math.floor(Math.random() * (largeSize - 1));

@@ -9,12 +9,16 @@
  *   npx tsx bench/transfer.ts [seconds=20] [concurrency=16]
  *   DATABASE_URL=postgres://…   run the platform on PostgreSQL (a scratch database is made and dropped)
  *   DEMO_POPULATION=1000000     the population the demo agencies serve
+ *   BENCH_LOG_ENTRIES=10000000  PostgreSQL only: the usage log already holds this many entries (filled in
+ *                               SQL before the platform starts, bench/lib/prefill.ts), and after the run
+ *                               the log's growth is checked through its public proofs
  *   BENCH_JSON=<file>           also write the figures as JSON to this file
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hashLeaf, parseVerifierKey, verifyCheckpoint, verifyInclusion } from '@mydata/auditor';
 import {
   createPopulation,
   DEMO_SEED,
@@ -29,6 +33,7 @@ import { createServiceClient } from '@mydata/sdk';
 import { createScratchDatabase, openNationalCa } from '@mydata/server';
 import pg from 'pg';
 import { drive, latency, machineTicks, type ProcessSample, round, sampleProcess } from './lib/measure.ts';
+import { prefillUsageLog } from './lib/prefill.ts';
 
 const seconds = Number(process.argv[2] ?? 20);
 const concurrency = Number(process.argv[3] ?? 16);
@@ -126,16 +131,33 @@ async function expectStatus(res: Response, status: number, step: string) {
 }
 
 const populationSize = Number(process.env.DEMO_POPULATION ?? 10_000);
+const logEntriesBefore = Number(process.env.BENCH_LOG_ENTRIES ?? 0);
+if (!Number.isSafeInteger(logEntriesBefore) || logEntriesBefore < 0)
+  throw new Error(`BENCH_LOG_ENTRIES must be a whole number, not ${process.env.BENCH_LOG_ENTRIES}`);
+if (logEntriesBefore > 0 && !process.env.DATABASE_URL) {
+  // PGlite keeps the database in this machine's memory and fills it row by row: not a scale figure.
+  console.error('BENCH_LOG_ENTRIES needs PostgreSQL: set DATABASE_URL=postgres://… as well');
+  process.exit(2);
+}
 const scratch = process.env.DATABASE_URL
   ? await createScratchDatabase(process.env.DATABASE_URL, { prefix: 'mydata_bench', poolSize: 1 })
   : undefined;
+if (scratch && logEntriesBefore > 0) {
+  const t0 = performance.now();
+  await prefillUsageLog(scratch.db, logEntriesBefore);
+  console.log(
+    `usage log prefilled with ${logEntriesBefore.toLocaleString('en')} entries in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
+}
+const startedAt = performance.now();
 const stack = await startStack({
   DEMO_POPULATION: String(populationSize),
   ...(scratch ? { DATABASE_URL: scratch.url } : {}),
 });
 const population = createPopulation({ seed: DEMO_SEED, size: populationSize });
+const startupSeconds = round((performance.now() - startedAt) / 1000);
 console.log(
-  `platform at ${stack.url} (pid ${stack.child.pid}); ${concurrency} concurrent transfers for ${seconds} s`,
+  `platform at ${stack.url} (pid ${stack.child.pid}, ready in ${startupSeconds} s); ${concurrency} concurrent transfers for ${seconds} s`,
 );
 
 // The passport-renewal service's backend, with the keys the demo service keeps in the data directory.
@@ -243,6 +265,42 @@ async function databaseWork(): Promise<{ commits: number; rows: number } | undef
   }
 }
 
+/**
+ * After a run over a prefilled log: the platform has sequenced the run's entries after the filler and
+ * proves the first of them against its newest signed checkpoint, through the public log API only.
+ */
+async function checkLogGrowth(): Promise<number> {
+  const api = `${stack.url}/api/v1/log`;
+  const get = async (path: string) => {
+    const res = await fetch(`${api}${path}`);
+    if (!res.ok) throw new Error(`GET ${api}${path}: HTTP ${res.status} ${await res.text()}`);
+    return res;
+  };
+  const key = parseVerifierKey(await (await get('/key')).text());
+  // The checkpoint publisher runs on an interval; wait for one that covers the run's entries.
+  for (let attempt = 0; ; attempt++) {
+    const { origin, size, root } = verifyCheckpoint(await (await get('/checkpoint')).text(), key);
+    if (size > logEntriesBefore) {
+      const entry = (await (await get(`/entries/${logEntriesBefore}`)).json()) as { commitment: string };
+      const proof = (await (await get(`/proof/inclusion?index=${logEntriesBefore}&size=${size}`)).json()) as {
+        hashes: string[];
+      };
+      const ok = verifyInclusion(
+        hashLeaf(Buffer.from(entry.commitment, 'base64')),
+        logEntriesBefore,
+        size,
+        proof.hashes.map((h) => Buffer.from(h, 'base64')),
+        root,
+      );
+      if (!ok)
+        throw new Error(`entry ${logEntriesBefore} is not proved in ${origin}'s checkpoint at ${size}`);
+      return size;
+    }
+    if (attempt >= 60) throw new Error(`the log's checkpoint stayed at ${size} after the run`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
 // Warm up (JIT, pools, caches), then measure.
 await drive(3, concurrency, transfer);
 const workBefore = await databaseWork();
@@ -256,12 +314,16 @@ const generator = process.cpuUsage(generatorBefore);
 const machineAfter = machineTicks();
 const after = sampleProcess(stack.child.pid as number) as ProcessSample;
 const workAfter = await databaseWork();
+const logEntriesAfter = logEntriesBefore > 0 ? await checkLogGrowth() : undefined;
 await stack.stop();
 await scratch?.close();
 
 const lat = latency(run.latencies);
 const figures = {
   engine: process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite',
+  logEntriesBefore,
+  ...(logEntriesAfter !== undefined ? { logEntriesAfter } : {}),
+  platformStartupSeconds: startupSeconds,
   transfersPerSecond: round(run.done / run.elapsedSeconds),
   failed: run.failed,
   errors: run.errors,
