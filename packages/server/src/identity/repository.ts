@@ -64,20 +64,6 @@ export function createIdentityRepo({
   const contactContext = (id: string) => `identity_citizens:${id}:contact`;
   const flowContext = (id: string) => `identity_flows:${id}`;
 
-  async function methodsOf(q: Kysely<Database>, citizenId: string) {
-    const rows = await q
-      .selectFrom('identity_citizen_methods')
-      .select(['method', 'first_verified_at', 'last_verified_at'])
-      .where('citizen_id', '=', citizenId)
-      .orderBy('first_verified_at')
-      .execute();
-    return rows.map((r) => ({
-      method: r.method as SignInMethod,
-      firstVerifiedAt: new Date(r.first_verified_at),
-      lastVerifiedAt: new Date(r.last_verified_at),
-    }));
-  }
-
   /** An account with its methods in one round trip: sign-in and every consent screen read it. */
   async function accountWhere(
     q: Kysely<Database>,
@@ -176,17 +162,20 @@ export function createIdentityRepo({
         .onConflict((oc) => oc.column('citizen_ref').doUpdateSet({ last_sign_in_at: at }))
         .returning(['id', sql<boolean>`xmax = 0`.as('created')])
         .executeTakeFirstOrThrow();
-      const before = new Set((await methodsOf(tx, inserted.id)).map((m) => m.method));
+      // xmax = 0 tells a row this statement created from one it updated: the method is new to the account.
+      const newMethods: SignInMethod[] = [];
       for (const method of new Set(methods)) {
-        await tx
+        const row = await tx
           .insertInto('identity_citizen_methods')
           .values({ citizen_id: inserted.id, method, first_verified_at: at, last_verified_at: at })
           .onConflict((oc) => oc.columns(['citizen_id', 'method']).doUpdateSet({ last_verified_at: at }))
-          .execute();
+          .returning(sql<boolean>`xmax = 0`.as('created'))
+          .executeTakeFirstOrThrow();
+        if (row.created) newMethods.push(method);
       }
       return {
         citizenId: inserted.id,
-        newMethods: [...new Set(methods)].filter((m) => !before.has(m)),
+        newMethods,
         created: Boolean(inserted.created),
       };
     },
