@@ -74,8 +74,27 @@ for (const engine of engines) {
         platformCpuPerTransferMs: run.platformCpuPerTransferMs,
         platformPeakRssMiB: run.platformPeakRssMiB,
         failed: run.failed,
+        cpuMsPerTransfer: run.cpuMsPerTransfer,
+        stepMedianMs: run.stepMedianMs,
+        sweep: run.sweep,
       },
     });
+    const ceiling = run.machineCeilingTransfersPerSecond as number | undefined;
+    const budget = run.cpuMsPerTransfer as Record<string, number> | undefined;
+    if (ceiling && budget) {
+      notes.push(
+        `${engine.name}: each transfer costs the machine ${budget.total} ms of CPU (platform with demo agencies ${budget.platform}, load generator ${budget.generator}, database and the rest ${budget.databaseAndRest}); with every core busy this machine could do at most ${ceiling} transfers/s.`,
+      );
+    }
+    const sweep = (run.sweep ?? []) as { concurrency: number; transfersPerSecond: number; p99: number }[];
+    const within = sweep.filter((l) => l.p99 < 150).at(-1);
+    if (sweep.length > 0) {
+      notes.push(
+        within
+          ? `${engine.name}: p99 stays under 150 ms up to ${within.concurrency} in flight (${within.transfersPerSecond} transfers/s, p99 ${within.p99} ms).`
+          : `${engine.name}: p99 is 150 ms or more even with ${sweep[0]?.concurrency} in flight.`,
+      );
+    }
     if (floor) {
       const ratio = tps / (floor.transfersPerSecond as number);
       notes.push(

@@ -12,11 +12,13 @@
  *   BENCH_LOG_ENTRIES=10000000  PostgreSQL only: the usage log already holds this many entries (filled in
  *                               SQL before the platform starts, bench/lib/prefill.ts), and after the run
  *                               the log's growth is checked through its public proofs
+ *   BENCH_SWEEP=1,2,4,8         after the main run, the same stack at these lighter loads (half as long
+ *                               each): the latency a less busy platform gives
  *   BENCH_JSON=<file>           also write the figures as JSON to this file
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashLeaf, parseVerifierKey, verifyCheckpoint, verifyInclusion } from '@mydata/auditor';
 import {
@@ -37,6 +39,9 @@ import { prefillUsageLog } from './lib/prefill.ts';
 
 const seconds = Number(process.argv[2] ?? 20);
 const concurrency = Number(process.argv[3] ?? 16);
+/** Lighter loads measured after the main run, on the same stack (BENCH_SWEEP=1,2,4,8; empty for none). */
+const sweepLevels = (process.env.BENCH_SWEEP ?? '1,2,4,8').split(',').filter(Boolean).map(Number);
+const sweepSeconds = Math.max(5, Math.round(seconds / 2));
 const SERVICE_ID = 'boca.passport-renewal';
 /** Distinct citizens the transfers cycle through. */
 const CITIZENS = Number(process.env.BENCH_CITIZENS ?? 200);
@@ -202,36 +207,60 @@ for (const c of citizens) {
 }
 const ready = citizens;
 
+/** Each step's durations (ms) during the measured run: where a transfer's time goes. */
+const steps = new Map<string, number[]>();
+let timing = false;
+async function step<T>(name: string, work: () => Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  const result = await work();
+  if (timing) {
+    const list = steps.get(name) ?? [];
+    list.push(performance.now() - t0);
+    steps.set(name, list);
+  }
+  return result;
+}
+
 /** One complete transfer, as a citizen and the service would make it. */
 async function transfer(i: number) {
   const citizen = ready[i % ready.length] as (typeof ready)[number];
   const browser = new Browser(stack.url);
-  const { url, pending } = await client.startTransfer({ datasets, purpose });
-  const authorize = await expectStatus(await browser.request(url), 303, 'authorize');
+  const { url, pending } = await step('PAR', () => client.startTransfer({ datasets, purpose }));
+  const authorize = await step('authorize', async () =>
+    expectStatus(await browser.request(url), 303, 'authorize'),
+  );
   const uid = /\/consent\/([^/?#]+)/.exec(authorize.headers.get('location') ?? '')?.[1];
   if (!uid) throw new Error(`authorize sent the browser to ${authorize.headers.get('location')}`);
-  const signIn = await signInWithCard({ platformUrl: stack.url, card: citizen.card, cookie: browser.cookie });
+  const signIn = await step('sign-in (certificate)', () =>
+    signInWithCard({ platformUrl: stack.url, card: citizen.card, cookie: browser.cookie }),
+  );
   if (signIn.status !== 200) throw new Error(`sign-in: HTTP ${signIn.status} ${JSON.stringify(signIn.body)}`);
   browser.keep(signIn.cookies);
   browser.csrf = (signIn.body as { csrfToken: string }).csrfToken;
-  await expectStatus(
-    await browser.request(`${stack.url}/api/v1/oauth/interactions/${uid}`),
-    200,
-    'consent screen',
+  await step('consent screen', async () =>
+    expectStatus(
+      await browser.request(`${stack.url}/api/v1/oauth/interactions/${uid}`),
+      200,
+      'consent screen',
+    ),
   );
-  const decision = await expectStatus(
-    await browser.request(`${stack.url}/api/v1/oauth/interactions/${uid}/decision`, {
-      method: 'POST',
-      body: { decision: 'accept', datasets },
-    }),
-    200,
-    'consent',
+  const decision = await step('agree (collects from 3 agencies)', async () =>
+    expectStatus(
+      await browser.request(`${stack.url}/api/v1/oauth/interactions/${uid}/decision`, {
+        method: 'POST',
+        body: { decision: 'accept', datasets },
+      }),
+      200,
+      'consent',
+    ),
   );
   const { redirectTo } = (await decision.json()) as { redirectTo: string };
-  const resume = await browser.request(new URL(redirectTo, stack.url).href);
+  const resume = await step('resume to callback', () => browser.request(new URL(redirectTo, stack.url).href));
   if (resume.status !== 303 && resume.status !== 302) throw new Error(`resume: HTTP ${resume.status}`);
   const callback = resume.headers.get('location') ?? '';
-  const result = await client.finishTransfer(callback, pending);
+  const result = await step('token, package, decrypt and verify', () =>
+    client.finishTransfer(callback, pending),
+  );
   if (result.datasets.length !== datasets.length) throw new Error('the package misses datasets');
 }
 
@@ -308,17 +337,47 @@ const before = sampleProcess(stack.child.pid as number) as ProcessSample;
 const machineBefore = machineTicks();
 const generatorBefore = process.cpuUsage();
 await statementLog(true);
+timing = true;
 const run = await drive(seconds, concurrency, transfer);
+timing = false;
 await statementLog(false);
 const generator = process.cpuUsage(generatorBefore);
 const machineAfter = machineTicks();
 const after = sampleProcess(stack.child.pid as number) as ProcessSample;
 const workAfter = await databaseWork();
 const logEntriesAfter = logEntriesBefore > 0 ? await checkLogGrowth() : undefined;
+
+// Lighter loads on the same stack: how latency falls as fewer transfers are in flight.
+const sweep: { concurrency: number; transfersPerSecond: number; p50: number; p99: number }[] = [];
+for (const level of sweepLevels.filter((c) => c < concurrency)) {
+  await drive(2, level, transfer);
+  const r = await drive(sweepSeconds, level, transfer);
+  const l = latency(r.latencies);
+  sweep.push({
+    concurrency: level,
+    transfersPerSecond: round(r.done / r.elapsedSeconds),
+    p50: l.p50,
+    p99: l.p99,
+  });
+  console.log(
+    `  ${level} in flight: ${sweep.at(-1)?.transfersPerSecond} transfers/s, p50 ${l.p50} ms, p99 ${l.p99} ms`,
+  );
+}
 await stack.stop();
 await scratch?.close();
 
 const lat = latency(run.latencies);
+const cores = cpus().length;
+const machineBusy =
+  machineBefore && machineAfter
+    ? (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total)
+    : undefined;
+const tps = run.done / run.elapsedSeconds;
+const platformMs = ((after.cpuSeconds - before.cpuSeconds) * 1000) / Math.max(1, run.done);
+const generatorMs = (generator.user + generator.system) / 1000 / Math.max(1, run.done);
+// Everything else the machine spent per transfer: the database server above all.
+const restMs =
+  machineBusy !== undefined ? (machineBusy * cores * 1000) / tps - platformMs - generatorMs : undefined;
 const figures = {
   engine: process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite',
   logEntriesBefore,
@@ -328,15 +387,27 @@ const figures = {
   failed: run.failed,
   errors: run.errors,
   latencyMs: lat,
+  // Median of each step; at low concurrency this is close to the step's own cost.
+  stepMedianMs: Object.fromEntries([...steps].map(([name, xs]) => [name, latency(xs).p50])),
   platformCpuPerTransferMs: round(((after.cpuSeconds - before.cpuSeconds) * 1000) / Math.max(1, run.done), 2),
   platformCpuCores: round((after.cpuSeconds - before.cpuSeconds) / run.elapsedSeconds, 2),
   platformPeakRssMiB: after.peakRssMiB,
   // The load generator (this process: browsers and the service backend, SDK crypto included).
   generatorCpuCores: round((generator.user + generator.system) / 1e6 / run.elapsedSeconds, 2),
-  machineBusy:
-    machineBefore && machineAfter
-      ? round((machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total), 2)
-      : undefined,
+  machineBusy: machineBusy !== undefined ? round(machineBusy, 2) : undefined,
+  // The machine's CPU time per transfer, whoever spent it; its cores divided by the total is the most
+  // transfers per second this machine could do with every core busy, whatever the software above it.
+  ...(restMs !== undefined
+    ? {
+        cpuMsPerTransfer: {
+          platform: round(platformMs),
+          generator: round(generatorMs),
+          databaseAndRest: round(restMs),
+          total: round(platformMs + generatorMs + restMs),
+        },
+        machineCeilingTransfersPerSecond: round((cores * 1000) / (platformMs + generatorMs + restMs)),
+      }
+    : {}),
   ...(workBefore && workAfter
     ? {
         // Includes the statistics queries themselves and background work (sequencer, outbox): an upper bound.
@@ -348,6 +419,7 @@ const figures = {
   datasetsPerTransfer: datasets.length,
   concurrency,
   seconds,
+  sweep,
 };
 console.log(JSON.stringify(figures, null, 2));
 if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify(figures));
