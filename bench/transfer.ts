@@ -330,8 +330,8 @@ async function checkLogGrowth(): Promise<number> {
   }
 }
 
-// Warm up (JIT, pools, caches), then measure.
-await drive(3, concurrency, transfer);
+// Warm up (JIT, pools, caches) for half the run, as a server that has been up a while, then measure.
+await drive(Math.max(3, Math.round(seconds / 2)), concurrency, transfer);
 const workBefore = await databaseWork();
 const before = sampleProcess(stack.child.pid as number) as ProcessSample;
 const machineBefore = machineTicks();
