@@ -14,8 +14,6 @@ import { demoCatalogue } from '@mydata/demo';
 import { createEnvelope, type Db, generatePlatformKeys, openDatabase } from '@mydata/server';
 import { type RawBuilder, sql } from 'kysely';
 
-type Conn = Db;
-
 /** Filler entry i's commitment in SQL; `fillerCommitment` is the same in JS, for checking proofs. */
 const commitmentSql = (i: RawBuilder<unknown>) => sql`sha256(int8send(${i}))`;
 
@@ -39,7 +37,7 @@ export interface TreeOptions {
  * Writes the Merkle tree nodes over the first `size` filler commitments into an empty
  * usage_log_nodes (leaves in chunks, then one ordered scan per level), all hashing done by PostgreSQL.
  */
-export async function buildFillerTree(db: Conn, size: number, options: TreeOptions = {}): Promise<void> {
+export async function buildFillerTree(db: Db, size: number, options: TreeOptions = {}): Promise<void> {
   const chunk = options.chunk ?? 1_000_000;
   const progress = options.progress ?? (() => {});
   const t0 = options.since ?? performance.now();
@@ -138,7 +136,7 @@ export async function prefillUsageLog(
   }
 }
 
-async function fill(db: Conn, entries: number, options: PrefillOptions) {
+async function fill(db: Db, entries: number, options: PrefillOptions) {
   const chunk = options.chunk ?? 1_000_000;
   const citizens = options.citizens ?? 1_000_000;
   const days = options.days ?? 730;
@@ -224,7 +222,7 @@ async function fill(db: Conn, entries: number, options: PrefillOptions) {
 }
 
 /** Every index and constraint touching the entries, in one comparable text. */
-async function entryIndexes(db: Conn): Promise<string> {
+async function entryIndexes(db: Db): Promise<string> {
   const rows = await sql<{ d: string }>`
     select indexdef as d from pg_indexes where tablename = 'usage_log_entries'
     union all
