@@ -4,6 +4,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Envelope } from '../crypto/envelope.ts';
 import type { Db } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
+import type { Recipients } from '../log/record.ts';
 
 /** A citizen account as the identity capability sees it: never the plain national ID unless asked. */
 export interface CitizenAccount {
@@ -37,12 +38,8 @@ export interface StoredFlow {
 
 /** SHA-256 of a bearer token: what the database keeps, so a leaked table holds no usable token. */
 export const tokenHash = (token: string) => createHash('sha256').update(token).digest();
-/** A citizen's notification addresses as the usage recorder takes them. */
-export interface Recipients {
-  email: string | null;
-  sms: string | null;
-}
 
+/** A citizen's chosen contact as the usage recorder's recipients. */
 const recipients = (c: Contact | undefined): Recipients | undefined =>
   c ? { email: c.email ?? null, sms: c.mobile ?? null } : undefined;
 
