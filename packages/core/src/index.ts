@@ -4,6 +4,7 @@ export * from './catalogue/validate.ts';
 export * from './catalogue/views.ts';
 export * from './consent/index.ts';
 export * from './counter/code.ts';
+export * from './counter/views.ts';
 export * from './download/format.ts';
 export * from './errors.ts';
 export * from './exchange/message.ts';

@@ -5,7 +5,10 @@ import type {
   ApplicationStatus,
   AssuranceLevel,
   AuditTrail,
+  ClerkDesk,
   ClientView,
+  CounterCode,
+  CounterRedemption,
   DatasetView,
   DecisionRequest,
   ErrorCode,
@@ -511,38 +514,6 @@ export interface CounterCaseView {
 /** What a counter service asks for, as the citizen reviews it. */
 export type CounterScreen = ServiceScreen;
 
-/** A code to show at the counter: the QR token and the same code to type. */
-export interface CounterCodeView {
-  token: string;
-  shortCode: string;
-  expiresAt: string;
-  seconds: number;
-}
-
-/** What a clerk sees after a redemption, once. */
-export interface CounterRedemptionView {
-  caseId: string;
-  service: { id: string; name: LocalizedText };
-  provider: { id: string; name: LocalizedText };
-  purpose: { dpv: string; description: LocalizedText };
-  redeemedAt: string;
-  viewExpiresAt: string;
-  receiptSha256: string;
-  datasets: {
-    id: string;
-    name: LocalizedText;
-    agency: { id: string; name: LocalizedText };
-    receivedAt: string;
-    signatureVerified: true;
-    fields: { name: string; label: LocalizedText; value: string }[];
-  }[];
-}
-
-export interface ClerkDeskView {
-  organisations: { id: string; name: LocalizedText }[];
-  services: { id: string; name: LocalizedText; providerId: string }[];
-}
-
 export const counterApi = {
   screen: (serviceId: string) => get<CounterScreen>(`/counter/services/${encodeURIComponent(serviceId)}`),
   cases: (status?: CounterCaseView['status']) =>
@@ -551,13 +522,13 @@ export const counterApi = {
   create: (serviceId: string, datasets: string[], csrf: string) =>
     send<CounterCaseView>('POST', '/counter/cases', { serviceId, datasets }, csrf),
   code: (id: string, csrf: string) =>
-    send<CounterCodeView>('POST', `/counter/cases/${encodeURIComponent(id)}/codes`, {}, csrf),
+    send<CounterCode>('POST', `/counter/cases/${encodeURIComponent(id)}/codes`, {}, csrf),
   cancel: (id: string, csrf: string) =>
     send<CounterCaseView>('POST', `/counter/cases/${encodeURIComponent(id)}/cancellation`, {}, csrf),
   receiptUrl: (id: string) => `/api/v1/counter/cases/${encodeURIComponent(id)}/receipt`,
-  desk: () => get<ClerkDeskView>('/counter/desk'),
+  desk: () => get<ClerkDesk>('/counter/desk'),
   redeem: (body: { serviceId: string; token: string } | { serviceId: string; code: string }, csrf: string) =>
-    send<CounterRedemptionView>('POST', '/counter/redemptions', body, csrf),
+    send<CounterRedemption>('POST', '/counter/redemptions', body, csrf),
 };
 
 /** A multi-person application invitation, as `GET /api/v1/invitations/:id` answers its invitee. */

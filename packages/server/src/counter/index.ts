@@ -1,8 +1,6 @@
 export { type CounterRoutesOptions, counterRoutes } from './routes.ts';
 export {
   type CounterCaseView,
-  type CounterCode,
-  type CounterRedemption,
   type CounterService,
   type CounterServiceOptions,
   type CounterSettings,

@@ -11,6 +11,9 @@ import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from
 import {
   AppError,
   type AssuranceLevel,
+  type ClerkDesk,
+  type CounterCode,
+  type CounterRedemption,
   checkChoice,
   counterTokenMessage,
   formatCounterCode,
@@ -118,40 +121,6 @@ export interface CounterCaseView {
   redeemedAt: string | null;
   /** How long each code lives, so the page knows when to ask for the next. */
   codeSeconds: number;
-}
-
-/** A code to show: the QR token and the short code, valid until `expiresAt`. */
-export interface CounterCode {
-  token: string;
-  shortCode: string;
-  expiresAt: string;
-  seconds: number;
-}
-
-/** What the clerk sees after a redemption, once. */
-export interface CounterRedemption {
-  caseId: string;
-  service: { id: string; name: LocalizedText };
-  provider: { id: string; name: LocalizedText };
-  purpose: { dpv: string; description: LocalizedText };
-  redeemedAt: string;
-  viewExpiresAt: string;
-  receiptSha256: string;
-  datasets: {
-    id: string;
-    name: LocalizedText;
-    agency: { id: string; name: LocalizedText };
-    receivedAt: string;
-    /** The agency's signature over its answer was verified when the platform collected it. */
-    signatureVerified: true;
-    fields: { name: string; label: LocalizedText; value: string }[];
-  }[];
-}
-
-/** The clerk's desk: the organisations they serve and those organisations' counter services. */
-export interface ClerkDesk {
-  organisations: { id: string; name: LocalizedText }[];
-  services: { id: string; name: LocalizedText; providerId: string }[];
 }
 
 const b64urlSha256 = (text: string) => createHash('sha256').update(text).digest('base64url');

@@ -1,15 +1,10 @@
+import type { ClerkDesk, CounterRedemption } from '@mydata/core';
 import { useQuery } from '@tanstack/react-query';
 import jsQR from 'jsqr';
 import { useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import {
-  type ClerkDeskView,
-  type CounterRedemptionView,
-  counterApi,
-  isProblem,
-  type SessionView,
-} from '../../api.ts';
+import { counterApi, isProblem, type SessionView } from '../../api.ts';
 import { Loading } from '../../components/Badges.tsx';
 import { ErrorPanel } from '../../components/ErrorPanel.tsx';
 import { Fact } from '../../components/Fact.tsx';
@@ -61,7 +56,7 @@ function Desk({ session }: { session: SessionView }) {
   return <Console desk={desk.data} session={session} />;
 }
 
-function Console({ desk, session }: { desk: ClerkDeskView; session: SessionView }) {
+function Console({ desk, session }: { desk: ClerkDesk; session: SessionView }) {
   const { t } = useTranslation();
   const { pick } = useLanguage();
   const refresh = useRefreshIdentity();
@@ -70,7 +65,7 @@ function Console({ desk, session }: { desk: ClerkDeskView; session: SessionView 
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
   const [errors, setErrors] = useState(0);
-  const [view, setView] = useState<CounterRedemptionView>();
+  const [view, setView] = useState<CounterRedemption>();
   const [cleared, setCleared] = useState(false);
   const errorBox = useRef<HTMLDivElement>(null);
   const heading = useRef<HTMLHeadingElement>(null);
@@ -288,7 +283,7 @@ function Data({
   heading,
   onClear,
 }: {
-  view: CounterRedemptionView;
+  view: CounterRedemption;
   heading: React.RefObject<HTMLHeadingElement | null>;
   onClear: () => void;
 }) {

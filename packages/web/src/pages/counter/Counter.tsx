@@ -1,3 +1,4 @@
+import type { CounterCode } from '@mydata/core';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -7,7 +8,6 @@ import {
   ApiProblem,
   api,
   type CounterCaseView,
-  type CounterCodeView,
   type CounterScreen,
   counterApi,
   identityApi,
@@ -516,7 +516,7 @@ function Show({
   const { t } = useTranslation();
   const { pick, lang } = useLanguage();
   const [caseView, setCaseView] = useState(initial);
-  const [code, setCode] = useState<CounterCodeView>();
+  const [code, setCode] = useState<CounterCode>();
   const [error, setError] = useState<unknown>();
   const [tick, setTick] = useState(() => Date.now());
   // How many times the code was replaced, for the screen-reader announcement.
