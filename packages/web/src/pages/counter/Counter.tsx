@@ -15,8 +15,9 @@ import {
   type SessionView,
 } from '../../api.ts';
 import { assuranceRank, strongestAssurance } from '../../assurance.ts';
-import { AssuranceNote, Loading, SensitivityNote } from '../../components/Badges.tsx';
+import { Loading } from '../../components/Badges.tsx';
 import { CollectionFailure } from '../../components/CollectionFailure.tsx';
+import { DatasetFacts } from '../../components/DatasetFacts.tsx';
 import { ErrorPanel } from '../../components/ErrorPanel.tsx';
 import { Fact } from '../../components/Fact.tsx';
 import { useLanguage, useTitle } from '../../hooks.ts';
@@ -352,29 +353,7 @@ function Review({
                       ? t('consent.requiredWhy', { service: serviceName })
                       : t('consent.optionalWhy', { service: serviceName })}
                   </p>
-                  <dl className="facts">
-                    <Fact label={t('consent.agency')}>
-                      <span data-agency={d.agency.id}>{pick(d.agency.name)}</span>
-                    </Fact>
-                    <Fact label={t('consent.why')}>
-                      <span id={`${id}-why`}>{pick(d.justification)}</span>
-                    </Fact>
-                    <Fact label={t('consent.fields')}>
-                      <ul className="field-list">
-                        {d.fields.map((f) => (
-                          <li key={f.name}>{pick(f.label)}</li>
-                        ))}
-                      </ul>
-                    </Fact>
-                    <Fact label={t('service.assurance')}>
-                      <AssuranceNote level={d.minAssurance} />
-                    </Fact>
-                    {d.sensitivity === 'sensitive' && (
-                      <Fact label={t('dataset.sensitivity')}>
-                        <SensitivityNote sensitivity={d.sensitivity} />
-                      </Fact>
-                    )}
-                  </dl>
+                  <DatasetFacts dataset={d} id={id} />
                 </li>
               );
             })}
