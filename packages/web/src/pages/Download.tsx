@@ -8,6 +8,7 @@ import { assuranceRank, strongestAssurance } from '../assurance.ts';
 import { AssuranceNote, Loading } from '../components/Badges.tsx';
 import { CollectionFailure } from '../components/CollectionFailure.tsx';
 import { ErrorPanel } from '../components/ErrorPanel.tsx';
+import { SignInNotice } from '../components/SignInNotice.tsx';
 import { useLanguage, useTitle } from '../hooks.ts';
 import { useRefreshIdentity, useSession } from '../session.ts';
 import { SignInFlow } from './SignIn.tsx';
@@ -33,15 +34,14 @@ export function DownloadPage() {
     return <ErrorPanel asPage error={session.error} retry={() => void session.refetch()} />;
   if (!session.data) {
     return (
-      <section className="notice" aria-labelledby="download-title" data-feature="download">
-        <h1 id="download-title">{t('download.title')}</h1>
-        <h2>{t('signIn.notice')}</h2>
-        <p>{t('download.signInBody')}</p>
-        <p className="actions">
-          <Link to="/sign-in?return=/download">{t('signIn.goSignIn')}</Link>
-          <Link to="/datasets">{t('nav.datasets')}</Link>
-        </p>
-      </section>
+      <SignInNotice
+        id="download-title"
+        title={t('download.title')}
+        feature="download"
+        body={t('download.signInBody')}
+        signInHref="/sign-in?return=/download"
+        links={<Link to="/datasets">{t('nav.datasets')}</Link>}
+      />
     );
   }
   return <SignedIn session={session.data} />;

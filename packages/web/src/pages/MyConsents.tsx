@@ -18,6 +18,7 @@ import {
 import { Loading } from '../components/Badges.tsx';
 import { ErrorPanel } from '../components/ErrorPanel.tsx';
 import { Fact } from '../components/Fact.tsx';
+import { SignInNotice } from '../components/SignInNotice.tsx';
 import { useLanguage, useTitle } from '../hooks.ts';
 import { useSession } from '../session.ts';
 import { ProblemText } from './SignIn.tsx';
@@ -41,16 +42,16 @@ export function MyConsents() {
     return <ErrorPanel error={session.error} retry={() => void session.refetch()} asPage />;
   if (!session.data) {
     return (
-      <section className="notice" aria-labelledby="consents-title" data-feature="consents">
-        <h1 id="consents-title">{t('consents.title')}</h1>
-        <h2>{t('signIn.notice')}</h2>
-        <p>{t('consents.signInBody')}</p>
-        <p className="actions">
-          <Link to="/sign-in?return=/consents">{t('signIn.goSignIn')}</Link>
-          <Link to="/services">{t('nav.services')}</Link>
-        </p>
+      <SignInNotice
+        id="consents-title"
+        title={t('consents.title')}
+        feature="consents"
+        body={t('consents.signInBody')}
+        signInHref="/sign-in?return=/consents"
+        links={<Link to="/services">{t('nav.services')}</Link>}
+      >
         <CheckReceiptFile csrf={undefined} />
-      </section>
+      </SignInNotice>
     );
   }
   return <SignedIn session={session.data} />;

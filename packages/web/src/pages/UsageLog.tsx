@@ -7,6 +7,7 @@ import { api, type MyUsageEntry, type MyUsageLogPage, usageLogApi } from '../api
 import { Loading } from '../components/Badges.tsx';
 import { ErrorPanel } from '../components/ErrorPanel.tsx';
 import { Fact } from '../components/Fact.tsx';
+import { SignInNotice } from '../components/SignInNotice.tsx';
 import { useLanguage, useTitle } from '../hooks.ts';
 import { ERROR_TEXTS } from '../i18n/errors.ts';
 import { zhTW } from '../i18n/zh-TW.ts';
@@ -27,14 +28,13 @@ export function UsageLog() {
     return <ErrorPanel error={session.error} retry={() => void session.refetch()} asPage />;
   if (!session.data) {
     return (
-      <section className="notice" aria-labelledby="usage-log-title" data-feature="usageLog">
-        <h1 id="usage-log-title">{t('usageLog.title')}</h1>
-        <h2>{t('signIn.notice')}</h2>
-        <p>{t('usageLog.signInBody')}</p>
-        <p className="actions">
-          <Link to="/sign-in?return=/usage-log">{t('signIn.goSignIn')}</Link>
-        </p>
-      </section>
+      <SignInNotice
+        id="usage-log-title"
+        title={t('usageLog.title')}
+        feature="usageLog"
+        body={t('usageLog.signInBody')}
+        signInHref="/sign-in?return=/usage-log"
+      />
     );
   }
   return <SignedIn />;

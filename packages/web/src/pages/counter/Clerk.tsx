@@ -3,11 +3,11 @@ import { useQuery } from '@tanstack/react-query';
 import jsQR from 'jsqr';
 import { useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router';
 import { counterApi, isProblem, type SessionView } from '../../api.ts';
 import { Loading } from '../../components/Badges.tsx';
 import { ErrorPanel } from '../../components/ErrorPanel.tsx';
 import { Fact } from '../../components/Fact.tsx';
+import { SignInNotice } from '../../components/SignInNotice.tsx';
 import { useLanguage, useTitle } from '../../hooks.ts';
 import { useRefreshIdentity, useSession } from '../../session.ts';
 import { ProblemText } from '../SignIn.tsx';
@@ -25,14 +25,13 @@ export function ClerkPage() {
     return <ErrorPanel asPage error={session.error} retry={() => void session.refetch()} />;
   if (!session.data) {
     return (
-      <section className="notice" aria-labelledby="clerk-title" data-feature="clerk">
-        <h1 id="clerk-title">{t('clerk.title')}</h1>
-        <h2>{t('signIn.notice')}</h2>
-        <p>{t('clerk.signInBody')}</p>
-        <p className="actions">
-          <Link to="/sign-in?return=/clerk">{t('signIn.goSignIn')}</Link>
-        </p>
-      </section>
+      <SignInNotice
+        id="clerk-title"
+        title={t('clerk.title')}
+        feature="clerk"
+        body={t('clerk.signInBody')}
+        signInHref="/sign-in?return=/clerk"
+      />
     );
   }
   return <Desk session={session.data} />;

@@ -20,6 +20,7 @@ import { CollectionFailure } from '../../components/CollectionFailure.tsx';
 import { DatasetFacts } from '../../components/DatasetFacts.tsx';
 import { ErrorPanel } from '../../components/ErrorPanel.tsx';
 import { Fact } from '../../components/Fact.tsx';
+import { SignInNotice } from '../../components/SignInNotice.tsx';
 import { useLanguage, useTitle } from '../../hooks.ts';
 import { useRefreshIdentity, useSession } from '../../session.ts';
 import { ProblemText, SignInFlow } from '../SignIn.tsx';
@@ -49,19 +50,14 @@ export function CounterPage() {
     return <ErrorPanel asPage error={session.error} retry={() => void session.refetch()} />;
   if (!session.data) {
     return (
-      <section className="notice" aria-labelledby="counter-title" data-feature="counter">
-        <h1 id="counter-title">{t('counter.title')}</h1>
-        <h2>{t('signIn.notice')}</h2>
-        <p>{t('counter.signInBody')}</p>
-        <p className="actions">
-          <Link
-            to={`/sign-in?return=${service ? encodeURIComponent(`/counter?service=${encodeURIComponent(service)}`) : '/counter'}`}
-          >
-            {t('signIn.goSignIn')}
-          </Link>
-          <Link to="/services">{t('nav.services')}</Link>
-        </p>
-      </section>
+      <SignInNotice
+        id="counter-title"
+        title={t('counter.title')}
+        feature="counter"
+        body={t('counter.signInBody')}
+        signInHref={`/sign-in?return=${service ? encodeURIComponent(`/counter?service=${encodeURIComponent(service)}`) : '/counter'}`}
+        links={<Link to="/services">{t('nav.services')}</Link>}
+      />
     );
   }
   return <SignedIn session={session.data} />;

@@ -1,10 +1,10 @@
 import type { ApplicationStatus, LocalizedText, ReviewFlag } from '@mydata/core';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router';
 import { ApiProblem, type SessionView } from '../../api.ts';
 import { Loading } from '../../components/Badges.tsx';
 import { describeError, ErrorPanel } from '../../components/ErrorPanel.tsx';
+import { SignInNotice } from '../../components/SignInNotice.tsx';
 import { useLanguage, useTitle } from '../../hooks.ts';
 import { useSession } from '../../session.ts';
 
@@ -70,14 +70,13 @@ export function StaffPage({
     return <ErrorPanel asPage error={session.error} retry={() => void session.refetch()} />;
   if (!session.data) {
     return (
-      <section className="notice" aria-labelledby="staff-sign-in-title" data-feature="staff">
-        <h1 id="staff-sign-in-title">{title}</h1>
-        <h2>{t('signIn.notice')}</h2>
-        <p>{t('onboarding.signInBody')}</p>
-        <p className="actions">
-          <Link to={`/sign-in?return=${encodeURIComponent(returnTo)}`}>{t('signIn.goSignIn')}</Link>
-        </p>
-      </section>
+      <SignInNotice
+        id="staff-sign-in-title"
+        title={title}
+        feature="staff"
+        body={t('onboarding.signInBody')}
+        signInHref={`/sign-in?return=${encodeURIComponent(returnTo)}`}
+      />
     );
   }
   return <>{children(session.data)}</>;
