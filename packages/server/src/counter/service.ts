@@ -33,6 +33,7 @@ import type { Suspensions } from '../catalogue/suspension.ts';
 import { createReceiptSigner, receiptOf } from '../consent/receipt.ts';
 import type { Envelope } from '../crypto/envelope.ts';
 import type { Db } from '../db/database.ts';
+import { expireWaiting } from '../db/expire.ts';
 import type { Database } from '../db/schema.ts';
 import { failedAgencies } from '../exchange/failures.ts';
 import type { ExchangeGateway, FetchedDataset } from '../exchange/gateway.ts';
@@ -744,28 +745,7 @@ export function createCounterService(o: CounterServiceOptions) {
 
     /** Drops the data of every case past its lifetime and forgets codes long dead; returns how many cases expired. */
     async expireDue(at: Date = now()): Promise<number> {
-      const due = await db
-        .selectFrom('counter_cases')
-        .select('id')
-        .where('sealed', 'is not', null)
-        .where('expires_at', '<=', at)
-        .limit(1000)
-        .execute();
-      let expired = 0;
-      for (const d of due) {
-        const done = await db.transaction().execute(async (tx) => {
-          const row = await tx
-            .selectFrom('counter_cases')
-            .select(['status', 'expires_at'])
-            .where('id', '=', d.id)
-            .forUpdate()
-            .executeTakeFirst();
-          if (row?.status !== 'ready' || new Date(row.expires_at) > at) return false;
-          await expireCase(tx, d.id);
-          return true;
-        });
-        if (done) expired += 1;
-      }
+      const expired = await expireWaiting(db, 'counter_cases', at, expireCase);
       await db
         .deleteFrom('counter_codes')
         .where('expires_at', '<=', new Date(at.getTime() - 3600_000))

@@ -31,6 +31,7 @@ import type { Kysely } from 'kysely';
 import type { createCatalogueRepo } from '../catalogue/repository.ts';
 import type { Envelope } from '../crypto/envelope.ts';
 import type { Db } from '../db/database.ts';
+import { expireWaiting } from '../db/expire.ts';
 import type { Database } from '../db/schema.ts';
 import { failedAgencies } from '../exchange/failures.ts';
 import type { ExchangeGateway, FetchedDataset } from '../exchange/gateway.ts';
@@ -326,29 +327,7 @@ export function createDownloadService(o: DownloadServiceOptions) {
 
     /** Drops every ready zip past its lifetime; returns how many. Safe to run from several processes. */
     async expireDue(at: Date = now()): Promise<number> {
-      const due = await db
-        .selectFrom('downloads')
-        .select('id')
-        .where('sealed', 'is not', null)
-        .where('expires_at', '<=', at)
-        .limit(1000)
-        .execute();
-      let expired = 0;
-      for (const d of due) {
-        const done = await db.transaction().execute(async (tx) => {
-          const row = await tx
-            .selectFrom('downloads')
-            .select(['status', 'expires_at'])
-            .where('id', '=', d.id)
-            .forUpdate()
-            .executeTakeFirst();
-          if (row?.status !== 'ready' || new Date(row.expires_at) > at) return false;
-          await expireRow(tx, d.id);
-          return true;
-        });
-        if (done) expired += 1;
-      }
-      return expired;
+      return expireWaiting(db, 'downloads', at, expireRow);
     },
   };
 }
