@@ -14,11 +14,11 @@ import {
   demoCatalogue,
   type Population,
   SERVICE_IDS,
-  startDemoAgencies,
 } from '@mydata/demo';
-import { createScratchDatabase, loadConfig, type Platform, spkiSha256, startPlatform } from '@mydata/server';
+import { createScratchDatabase, loadConfig, type Platform, startPlatform } from '@mydata/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csrfTokenFor } from '../packages/server/src/identity/http.ts';
+import { connectDemoAgencies } from './exchange-harness.ts';
 
 const BANK = SERVICE_IDS.counterAccountOpening;
 const DAAN = SERVICE_IDS.counterLowIncomeVerification;
@@ -107,26 +107,8 @@ describe('Counter verification', () => {
     });
     platform = await startPlatform({ config, catalogue: demoCatalogue });
     population = createPopulation({ seed: DEMO_SEED, size: 60 });
-    const issue = platform.exchange.issueLocalAgencyCertificate;
-    if (!issue) throw new Error('no local CA');
-    const demo = await startDemoAgencies({
-      population,
-      only: ['moi-household'],
-      platformId: platform.exchange.platformId,
-      platformKeys: platform.exchange.platformKeys,
-      clientCa: platform.exchange.clientCa,
-      credentials: issue,
-      host: '127.0.0.1',
-    });
+    const demo = await connectDemoAgencies(platform, population, ['moi-household']);
     closeAgencies = () => demo.close();
-    for (const a of demo.agencies) {
-      await platform.exchange.registerAgency({
-        agencyId: a.agencyId,
-        baseUrl: a.url,
-        tlsSpkiSha256: [spkiSha256(a.cert)],
-        jwks: { keys: [a.publicJwk as never] },
-      });
-    }
     const ids: string[] = [];
     for (let i = 0; i < population.size; i++) {
       const c = population.citizen(i);

@@ -23,6 +23,7 @@ import {
   createExchangeGateway,
   type ExchangeGateway,
   issueCertificate,
+  type Platform,
   spkiSha256,
 } from '@mydata/server';
 import { importJWK, SignJWT } from 'jose';
@@ -228,4 +229,36 @@ export function citizenWith(population: Harness['population'], datasetIds: strin
     if (datasetIds.every((d) => population.record(d, id) !== undefined)) return id;
   }
   throw new Error(`nobody in the population has all of ${datasetIds.join(', ')}`);
+}
+
+/**
+ * Starts the named demo agencies against a running platform, over its local CA, and registers each
+ * with its exchange gateway, as `npm start` does; returns how to stop them.
+ */
+export async function connectDemoAgencies(
+  platform: Pick<Platform, 'exchange'>,
+  population: Harness['population'],
+  only: string[],
+): Promise<{ close(): Promise<void> }> {
+  const { exchange } = platform;
+  const issue = exchange.issueLocalAgencyCertificate;
+  if (!issue) throw new Error('the platform issues no local agency certificates');
+  const demo = await startDemoAgencies({
+    population,
+    only,
+    platformId: exchange.platformId,
+    platformKeys: exchange.platformKeys,
+    clientCa: exchange.clientCa,
+    credentials: issue,
+    host: '127.0.0.1',
+  });
+  for (const a of demo.agencies) {
+    await exchange.registerAgency({
+      agencyId: a.agencyId,
+      baseUrl: a.url,
+      tlsSpkiSha256: [spkiSha256(a.cert)],
+      jwks: { keys: [a.publicJwk as never] },
+    });
+  }
+  return demo;
 }

@@ -10,12 +10,13 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PLATFORM_OPERATOR_ID, type ServiceApplicationBody } from '@mydata/core';
-import { createPopulation, DATASET_IDS, DEMO_SEED, demoCatalogue, startDemoAgencies } from '@mydata/demo';
+import { createPopulation, DATASET_IDS, DEMO_SEED, demoCatalogue } from '@mydata/demo';
 import { createServiceClient, generateServiceKeys, type JWK, type ServiceKeys } from '@mydata/sdk';
-import { createScratchDatabase, loadConfig, type Platform, spkiSha256, startPlatform } from '@mydata/server';
+import { createScratchDatabase, loadConfig, type Platform, startPlatform } from '@mydata/server';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csrfTokenFor } from '../packages/server/src/identity/http.ts';
+import { connectDemoAgencies } from './exchange-harness.ts';
 import { Browser, freePort } from './oauth-harness.ts';
 
 const HOUSEHOLD = DATASET_IDS.householdRegistration;
@@ -224,26 +225,8 @@ describe('Onboarding and the operator console', () => {
         },
       ],
     });
-    const issue = platform.exchange.issueLocalAgencyCertificate;
-    if (!issue) throw new Error('no local CA');
-    const demo = await startDemoAgencies({
-      population,
-      only: ['moi-household'],
-      platformId: platform.exchange.platformId,
-      platformKeys: platform.exchange.platformKeys,
-      clientCa: platform.exchange.clientCa,
-      credentials: issue,
-      host: '127.0.0.1',
-    });
+    const demo = await connectDemoAgencies(platform, population, ['moi-household']);
     closeAgencies = () => demo.close();
-    for (const a of demo.agencies) {
-      await platform.exchange.registerAgency({
-        agencyId: a.agencyId,
-        baseUrl: a.url,
-        tlsSpkiSha256: [spkiSha256(a.cert)],
-        jwks: { keys: [a.publicJwk as never] },
-      });
-    }
     jwks = await jwksServer();
     keysA = await generateServiceKeys();
     keysB = await generateServiceKeys();

@@ -11,22 +11,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatMonth, monthOf, parseMonth } from '@mydata/core';
-import {
-  createPopulation,
-  DATASET_IDS,
-  DEMO_SEED,
-  demoCatalogue,
-  SERVICE_IDS,
-  startDemoAgencies,
-} from '@mydata/demo';
-import {
-  buildApp,
-  createScratchDatabase,
-  loadConfig,
-  type Platform,
-  spkiSha256,
-  startPlatform,
-} from '@mydata/server';
+import { createPopulation, DATASET_IDS, DEMO_SEED, demoCatalogue, SERVICE_IDS } from '@mydata/demo';
+import { buildApp, createScratchDatabase, loadConfig, type Platform, startPlatform } from '@mydata/server';
 import type { JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCatalogueRepo } from '../packages/server/src/catalogue/repository.ts';
@@ -34,7 +20,7 @@ import { createConsentFixture, ISSUER } from '../packages/server/src/consent/tes
 import { createEnvelope } from '../packages/server/src/crypto/envelope.ts';
 import { createDownloadService } from '../packages/server/src/download/service.ts';
 import { csrfTokenFor } from '../packages/server/src/identity/http.ts';
-import { closedPort, createHarness } from './exchange-harness.ts';
+import { closedPort, connectDemoAgencies, createHarness } from './exchange-harness.ts';
 
 const service = (() => {
   const found = demoCatalogue.services.find((s) => s.id === SERVICE_IDS.loanApplication);
@@ -280,26 +266,8 @@ describe('Statistics equal the counter redemptions that happened', () => {
       catalogue: demoCatalogue,
     });
     const population = createPopulation({ seed: DEMO_SEED, size: 60 });
-    const issue = platform.exchange.issueLocalAgencyCertificate;
-    if (!issue) throw new Error('no local CA');
-    const demo = await startDemoAgencies({
-      population,
-      only: ['moi-household'],
-      platformId: platform.exchange.platformId,
-      platformKeys: platform.exchange.platformKeys,
-      clientCa: platform.exchange.clientCa,
-      credentials: issue,
-      host: '127.0.0.1',
-    });
+    const demo = await connectDemoAgencies(platform, population, ['moi-household']);
     closeAgencies = () => demo.close();
-    for (const a of demo.agencies) {
-      await platform.exchange.registerAgency({
-        agencyId: a.agencyId,
-        baseUrl: a.url,
-        tlsSpkiSha256: [spkiSha256(a.cert)],
-        jwks: { keys: [a.publicJwk as never] },
-      });
-    }
     // Two citizens and a bank clerk, each signed in.
     for (let i = 0; i < population.size && people.length < 3; i++) {
       const nationalId = population.citizen(i).nationalId;

@@ -10,13 +10,13 @@ import {
   type Mailbox,
   type Population,
   type RunningDemoService,
-  startDemoAgencies,
   startDemoServices,
   startMailbox,
 } from '@mydata/demo';
-import { createScratchDatabase, loadConfig, type Platform, spkiSha256, startPlatform } from '@mydata/server';
+import { createScratchDatabase, loadConfig, type Platform, startPlatform } from '@mydata/server';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { WEB_DIST } from '../../scripts/build-web.ts';
+import { connectDemoAgencies } from '../exchange-harness.ts';
 
 /** Debian's Chromium (`apt-get install chromium`); never a downloaded browser. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -96,27 +96,9 @@ export async function startPortal(
         }
       : {}),
   });
-  const issue = platform.exchange.issueLocalAgencyCertificate;
-  const demo =
-    options.agencies && issue
-      ? await startDemoAgencies({
-          population,
-          only: options.agencies,
-          platformId: platform.exchange.platformId,
-          platformKeys: platform.exchange.platformKeys,
-          clientCa: platform.exchange.clientCa,
-          credentials: issue,
-          host: '127.0.0.1',
-        })
-      : undefined;
-  for (const a of demo?.agencies ?? []) {
-    await platform.exchange.registerAgency({
-      agencyId: a.agencyId,
-      baseUrl: a.url,
-      tlsSpkiSha256: [spkiSha256(a.cert)],
-      jwks: { keys: [a.publicJwk as never] },
-    });
-  }
+  const demo = options.agencies
+    ? await connectDemoAgencies(platform, population, options.agencies)
+    : undefined;
   // The demo online services, as `npm start` runs them: each its own web app, registered as a client.
   const services = options.services
     ? await startDemoServices({ platformUrl: config.publicUrl, dataDir, catalogue: demoCatalogue })

@@ -9,15 +9,15 @@ import {
   findTestPersonas,
   openCard,
   SERVICE_IDS,
-  startDemoAgencies,
   startDemoServices,
   startMailbox,
   writePkcs12,
 } from '@mydata/demo';
-import { createScratchDatabase, loadConfig, spkiSha256, startPlatform } from '@mydata/server';
+import { createScratchDatabase, loadConfig, startPlatform } from '@mydata/server';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEB_DIST } from '../../scripts/build-web.ts';
+import { connectDemoAgencies } from '../exchange-harness.ts';
 import { axeViolations, CHROMIUM, SCREENSHOTS, settled } from './harness.ts';
 
 /**
@@ -68,25 +68,7 @@ describe('A multi-person application (disabled parking permit)', () => {
     });
     platform = await startPlatform({ config, catalogue: demoCatalogue, webRoot: WEB_DIST });
     url = config.publicUrl;
-    const issue = platform.exchange.issueLocalAgencyCertificate;
-    if (!issue) throw new Error('the platform issues no local agency certificates');
-    const demo = await startDemoAgencies({
-      population,
-      only: ['nhia', 'moi-household', 'sfaa', 'mvdis'],
-      platformId: platform.exchange.platformId,
-      platformKeys: platform.exchange.platformKeys,
-      clientCa: platform.exchange.clientCa,
-      credentials: issue,
-      host: '127.0.0.1',
-    });
-    for (const a of demo.agencies) {
-      await platform.exchange.registerAgency({
-        agencyId: a.agencyId,
-        baseUrl: a.url,
-        tlsSpkiSha256: [spkiSha256(a.cert)],
-        jwks: { keys: [a.publicJwk as never] },
-      });
-    }
+    const demo = await connectDemoAgencies(platform, population, ['nhia', 'moi-household', 'sfaa', 'mvdis']);
     const services = await startDemoServices({ platformUrl: url, dataDir, catalogue: demoCatalogue });
     for (const s of services) {
       await platform.oauth.registerClient({
